@@ -1,0 +1,44 @@
+# MinimalOS: the two commands are `make run` and `make test`; see README.md.
+CONFIG   ?= Debug
+BUILD    := build
+HOST     := $(BUILD)/host
+CROSS    := $(BUILD)/cross
+CMAKE_COMMON := -G Ninja -DCMAKE_BUILD_TYPE=$(CONFIG) \
+                -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 -DCMAKE_ASM_COMPILER=clang-22
+
+.PHONY: all deps host cross iso run test bench debug clean release
+
+all: iso
+
+deps:
+	@tools/install-deps
+
+host: deps
+	@cmake -S . -B $(HOST) $(CMAKE_COMMON) >/dev/null
+	@cmake --build $(HOST)
+	@ln -sf host/compile_commands.json $(BUILD)/compile_commands.json
+
+cross: host
+	@cmake -S . -B $(CROSS) $(CMAKE_COMMON) -DMNOS_CROSS=ON -DMNOS_HOST_BUILD=$(abspath $(HOST)) >/dev/null
+	@cmake --build $(CROSS)
+
+iso: cross
+	@tools/make-iso $(CROSS) $(BUILD)
+
+run: iso
+	@tools/run-qemu --iso $(BUILD)/minimalos.iso $(QEMU_ARGS)
+
+test: iso
+	@ctest --test-dir $(HOST) --output-on-failure -j2 $(CTEST_ARGS)
+
+bench: iso
+	@tools/bench
+
+debug: iso
+	@tools/debug-qemu $(BUILD)
+
+release:
+	@$(MAKE) CONFIG=Release BUILD=$(BUILD) iso
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+// Keeps the host library non-empty while all of lib/ is header-only.
