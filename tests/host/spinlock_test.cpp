@@ -17,7 +17,7 @@ TEST(Spinlock, GuardReleasesOnScopeExit) {
 TEST(Spinlock, CounterIsExactUnderContention) {
     kernel::IrqSpinlock lock;
     uint64_t counter = 0;
-    constexpr int THREADS = 4, ITERATIONS = 50000;
+    constexpr int THREADS = 2, ITERATIONS = 20000;
     std::vector<std::thread> threads;
     for (int t = 0; t < THREADS; ++t)
         threads.emplace_back([&] {
