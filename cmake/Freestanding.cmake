@@ -1,9 +1,11 @@
 # Compiler flags for code that runs on MinimalOS itself. The host triple is used on purpose:
 # with the bare-metal triple clang finds no C++ standard headers (see docs/toolchain.md).
+# The stack protector reads a global guard, not %fs:0x28 (there is no TLS block in the kernel).
 set(MNOS_FREESTANDING_FLAGS
-    --target=x86_64-linux-gnu -ffreestanding -nostdlib -fno-exceptions -fno-rtti
-    -fno-threadsafe-statics -fno-omit-frame-pointer -fno-pic -fno-pie -fno-asynchronous-unwind-tables
-    -fno-builtin -fstack-protector-strong)
+    --target=x86_64-linux-gnu -ffreestanding -nostdlib -fno-pic -fno-pie -fno-omit-frame-pointer
+    -fno-asynchronous-unwind-tables
+    $<$<COMPILE_LANGUAGE:CXX>:-fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-builtin
+      -fstack-protector-strong -mstack-protector-guard=global>)
 
 # Kernel: no red zone (interrupts push onto the current stack), kernel code model
 # (linked in the top 2 GiB), and no FPU/SIMD registers (their state is not saved on kernel entry).

@@ -1,0 +1,50 @@
+// The kernel log: kprint / kprintln format with lib/format.h and write each call whole to the
+// serial port and the framebuffer console. One IRQ-safe lock keeps lines from different CPUs
+// (and from interrupt handlers) from interleaving.
+#pragma once
+
+#include "lib/format.h"
+
+namespace kernel {
+
+enum class LogColour : uint8_t { Normal, Heading, Good, Warning, Error };
+
+namespace log {
+
+// Holds the log lock for one kprint call.
+class Line final : public lib::Output {
+public:
+    explicit Line(LogColour colour = LogColour::Normal);
+    ~Line();
+    Line(const Line&) = delete;
+    Line& operator=(const Line&) = delete;
+    void write(lib::StringView text) override;
+
+private:
+    bool m_interrupts_were_enabled;
+};
+
+// A panicking CPU must be able to print even if it (or a stopped CPU) held the lock.
+void break_lock_for_panic();
+
+} // namespace log
+
+template <typename... Args> void kprint(lib::CheckedFormat<Args...> fmt, const Args&... args) {
+    log::Line line;
+    lib::format_to(line, fmt, args...);
+}
+
+template <typename... Args> void kprintln(lib::CheckedFormat<Args...> fmt, const Args&... args) {
+    log::Line line;
+    lib::format_to(line, fmt, args...);
+    line.write("\n");
+}
+
+template <typename... Args>
+void kprintln(LogColour colour, lib::CheckedFormat<Args...> fmt, const Args&... args) {
+    log::Line line(colour);
+    lib::format_to(line, fmt, args...);
+    line.write("\n");
+}
+
+} // namespace kernel

@@ -1,0 +1,59 @@
+// The registry of self-test suites and the suites that need no subsystem of their own.
+#include "kernel/debug/panic.h"
+#include "kernel/debug/symbols.h"
+#include "kernel/test/self_test.h"
+#include "kernel/test/test_mode.h"
+
+extern "C" void kernel_main(uint32_t, uint64_t);
+
+namespace kernel::test {
+
+namespace {
+
+// boot: the phases all ran (the runner is only reached after phase 5) and the kernel can read
+// its own symbol table, which every backtrace relies on.
+void boot_suite(Context& ctx) {
+    auto symbol = symbols::lookup(reinterpret_cast<uint64_t>(&kernel_main) + 1);
+    EXPECT(ctx, symbol.has_value());
+    EXPECT(ctx, symbol && symbol->name == lib::StringView("kernel_main"));
+    EXPECT(ctx, symbol && symbol->offset == 1);
+}
+
+// panic: a deliberate panic two calls deep, so the test sees a message, a location and a
+// backtrace that names these functions. noinline keeps the frames real.
+[[gnu::noinline]] void panic_inner(int depth) {
+    PANIC("deliberate test panic (depth {})", depth);
+}
+
+[[gnu::noinline]] void panic_outer() {
+    panic_inner(2);
+    asm volatile(""); // keeps the call from becoming a tail jump, which would drop this frame
+}
+
+void panic_suite(Context&) { panic_outer(); }
+
+constexpr Suite SUITES[] = {
+    {"boot", boot_suite},
+    {"panic", panic_suite},
+};
+
+} // namespace
+
+void run_selected_suite() {
+    lib::StringView name = suite();
+    for (const Suite& s : SUITES) {
+        if (name != lib::StringView(s.name))
+            continue;
+        Context ctx;
+        kprintln(LogColour::Heading, "selftest {}: running", name);
+        s.run(ctx);
+        bool ok = ctx.failed() == 0 && ctx.passed() > 0;
+        kprintln(ok ? LogColour::Good : LogColour::Error, "selftest {}: {} passed, {} failed", name,
+                 ctx.passed(), ctx.failed());
+        exit(ok ? ExitCode::Success : ExitCode::Failure);
+    }
+    kprintln(LogColour::Error, "selftest: no suite named '{}'", name);
+    exit(ExitCode::Failure);
+}
+
+} // namespace kernel::test

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Boots the MinimalOS ISO in QEMU through tools/run-qemu and checks the serial log.
+
+A boot test fails on a timeout, on QEMU's exit status differing from --expect-exit, on a kernel
+panic that was not expected, or on an --expect pattern missing from the log (patterns must
+appear in the given order).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN_QEMU = os.path.join(ROOT, "tools", "run-qemu")
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+
+
+def clean_lines(raw):
+    text = ANSI.sub("", raw.decode("utf-8", "replace")).replace("\r", "")
+    return text.split("\n")
+
+
+def check_log(lines, expected, allow_panic):
+    problems = []
+    position = 0
+    for pattern in expected:
+        regex = re.compile(pattern)
+        for i in range(position, len(lines)):
+            if regex.search(lines[i]):
+                position = i + 1
+                break
+        else:
+            problems.append(f"missing (in order): {pattern}")
+    if not allow_panic:
+        panics = [line for line in lines if "KERNEL PANIC" in line]
+        if panics:
+            problems.append(f"unexpected panic: {panics[0]}")
+    return problems
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--iso", required=True)
+    p.add_argument("--firmware", default="bios")
+    p.add_argument("--machine", default="q35")
+    p.add_argument("--cpus", default="2")
+    p.add_argument("--memory", default="512M")
+    p.add_argument("--cmdline", default="")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--expect", action="append", default=[], help="regex that must appear in the log")
+    p.add_argument("--expect-exit", type=int, default=0)
+    p.add_argument("--allow-panic", action="store_true")
+    args = p.parse_args()
+
+    if not os.path.exists(args.iso):
+        print(f"FAIL: {args.iso} does not exist (make iso)")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="boot-test-") as tmp:
+        log_path = os.path.join(tmp, "serial.log")
+        cmd = [RUN_QEMU, "--iso", args.iso, "--headless", "--timeout", str(args.timeout),
+               "--firmware", args.firmware, "--machine", args.machine, "--cpus", args.cpus,
+               "--memory", args.memory, "--serial-log", log_path]
+        if args.cmdline:
+            cmd += ["--cmdline", args.cmdline]
+        print("+", " ".join(cmd))
+        status = subprocess.run(cmd).returncode
+        raw = open(log_path, "rb").read() if os.path.exists(log_path) else b""
+    lines = clean_lines(raw)
+    print("---- serial log ----")
+    print("\n".join(lines))
+    print("--------------------")
+    problems = check_log(lines, args.expect, args.allow_panic)
+    if status == 124:
+        problems.insert(0, f"timed out after {args.timeout:g} s")
+    elif status != args.expect_exit:
+        problems.insert(0, f"exit status {status}, expected {args.expect_exit}")
+    for problem in problems:
+        print("FAIL:", problem)
+    if not problems:
+        print("PASS")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
