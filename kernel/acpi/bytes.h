@@ -17,10 +17,18 @@ template <typename T> inline T read_le(std::span<const uint8_t> bytes, size_t of
     return value;
 }
 
-inline uint8_t read_u8(std::span<const uint8_t> b, size_t off) { return b[off]; }
-inline uint16_t read_u16(std::span<const uint8_t> b, size_t off) { return read_le<uint16_t>(b, off); }
-inline uint32_t read_u32(std::span<const uint8_t> b, size_t off) { return read_le<uint32_t>(b, off); }
-inline uint64_t read_u64(std::span<const uint8_t> b, size_t off) { return read_le<uint64_t>(b, off); }
+inline uint8_t read_u8(std::span<const uint8_t> b, size_t off) {
+    return b[off];
+}
+inline uint16_t read_u16(std::span<const uint8_t> b, size_t off) {
+    return read_le<uint16_t>(b, off);
+}
+inline uint32_t read_u32(std::span<const uint8_t> b, size_t off) {
+    return read_le<uint32_t>(b, off);
+}
+inline uint64_t read_u64(std::span<const uint8_t> b, size_t off) {
+    return read_le<uint64_t>(b, off);
+}
 
 // ACPI checksums: all bytes of the structure, including the checksum byte, sum to 0 mod 256.
 inline bool sums_to_zero(std::span<const uint8_t> bytes) {

@@ -12,26 +12,26 @@
 namespace kernel::acpi {
 
 enum class Fault : uint8_t {
-    RsdpNull,               // the boot loader reported no RSDP
-    RsdpUnreadable,         // the RSDP (or its 2.0 extension) is outside readable memory
-    RsdpSignature,          // not "RSD PTR "
-    RsdpChecksum,           // ACPI 1.0 checksum over the first 20 bytes
-    RsdpLength,             // ACPI 2.0+ length field smaller than the 36-byte structure
-    RsdpExtendedChecksum,   // ACPI 2.0+ checksum over `length` bytes
-    XsdtNull,               // revision >= 2 but the XSDT address is zero
-    RsdtNull,               // the RSDT address is zero (and there is no usable XSDT)
-    TableUnreadable,        // a table's 36-byte header is outside readable memory
-    TableSignature,         // a table does not carry the signature it was looked up by
-    TableTooShort,          // length field smaller than the 36-byte header
-    TableBeyondReadable,    // length field runs past readable memory
-    TableChecksum,          // bytes of the table do not sum to zero
-    RootTableRemainder,     // XSDT/RSDT length leaves a partial 8/4-byte entry
-    TableNotFound,          // no table with that signature in the root table
-    MadtTooShort,           // MADT shorter than its 44-byte fixed part
-    MadtEntryTooShort,      // an entry's length byte is below 2 (would not advance)
-    MadtEntryOverrun,       // an entry runs past the end of the MADT
+    RsdpNull,                 // the boot loader reported no RSDP
+    RsdpUnreadable,           // the RSDP (or its 2.0 extension) is outside readable memory
+    RsdpSignature,            // not "RSD PTR "
+    RsdpChecksum,             // ACPI 1.0 checksum over the first 20 bytes
+    RsdpLength,               // ACPI 2.0+ length field smaller than the 36-byte structure
+    RsdpExtendedChecksum,     // ACPI 2.0+ checksum over `length` bytes
+    XsdtNull,                 // revision >= 2 but the XSDT address is zero
+    RsdtNull,                 // the RSDT address is zero (and there is no usable XSDT)
+    TableUnreadable,          // a table's 36-byte header is outside readable memory
+    TableSignature,           // a table does not carry the signature it was looked up by
+    TableTooShort,            // length field smaller than the 36-byte header
+    TableBeyondReadable,      // length field runs past readable memory
+    TableChecksum,            // bytes of the table do not sum to zero
+    RootTableRemainder,       // XSDT/RSDT length leaves a partial 8/4-byte entry
+    TableNotFound,            // no table with that signature in the root table
+    MadtTooShort,             // MADT shorter than its 44-byte fixed part
+    MadtEntryTooShort,        // an entry's length byte is below 2 (would not advance)
+    MadtEntryOverrun,         // an entry runs past the end of the MADT
     MadtEntryTooSmallForType, // an entry is shorter than its type's layout
-    MadtNoProcessors,       // no enabled or online-capable processor is listed
+    MadtNoProcessors,         // no enabled or online-capable processor is listed
 };
 
 constexpr const char* fault_reason(Fault fault) {

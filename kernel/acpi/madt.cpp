@@ -189,16 +189,16 @@ AcpiResult<> Madt::parse_into(std::span<const uint8_t> table, Madt& madt) {
         switch (type) {
         case LOCAL_APIC: {
             uint32_t flags = read_u32(e, 4);
-            madt.add_processor(Processor{read_u8(e, 3), read_u8(e, 2),
-                                        (flags & PROCESSOR_ENABLED) != 0, false},
-                               (flags & (PROCESSOR_ENABLED | PROCESSOR_ONLINE_CAPABLE)) != 0);
+            madt.add_processor(
+                Processor{read_u8(e, 3), read_u8(e, 2), (flags & PROCESSOR_ENABLED) != 0, false},
+                (flags & (PROCESSOR_ENABLED | PROCESSOR_ONLINE_CAPABLE)) != 0);
             break;
         }
         case LOCAL_X2APIC: {
             uint32_t flags = read_u32(e, 8);
-            madt.add_processor(Processor{read_u32(e, 4), read_u32(e, 12),
-                                        (flags & PROCESSOR_ENABLED) != 0, true},
-                               (flags & (PROCESSOR_ENABLED | PROCESSOR_ONLINE_CAPABLE)) != 0);
+            madt.add_processor(
+                Processor{read_u32(e, 4), read_u32(e, 12), (flags & PROCESSOR_ENABLED) != 0, true},
+                (flags & (PROCESSOR_ENABLED | PROCESSOR_ONLINE_CAPABLE)) != 0);
             break;
         }
         case IO_APIC: {
@@ -251,8 +251,8 @@ AcpiResult<> Madt::parse_into(std::span<const uint8_t> table, Madt& madt) {
     return {};
 }
 
-AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address,
-                       bool rsdp_is_xsdp, uint32_t bsp_apic_id, Madt& out) {
+AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address, bool rsdp_is_xsdp,
+                       uint32_t bsp_apic_id, Madt& out) {
     out.reset_to_legacy(bsp_apic_id);
     auto directory = TRY(discover(reader, rsdp_address, rsdp_is_xsdp));
     auto table = TRY(directory.find("APIC"));

@@ -35,7 +35,7 @@ struct InterruptFlags {
 struct Processor {
     uint32_t apic_id = 0;  // local (x2)APIC ID, what INIT/SIPI and IPIs are addressed to
     uint32_t acpi_uid = 0; // ACPI processor UID, what the NMI entries refer to
-    bool enabled = false;        // usable now; otherwise only online-capable (may be hot-added)
+    bool enabled = false;  // usable now; otherwise only online-capable (may be hot-added)
     bool from_x2apic_entry = false;
 };
 
@@ -99,7 +99,9 @@ public:
     // MADT flag PCAT_COMPAT: dual 8259s are present and must be masked before the APICs are used.
     bool has_legacy_pics() const { return m_has_legacy_pics; }
 
-    std::span<const Processor> processors() const { return {m_processors.data(), m_processor_count}; }
+    std::span<const Processor> processors() const {
+        return {m_processors.data(), m_processor_count};
+    }
     std::span<const IoApic> io_apics() const { return {m_io_apics.data(), m_io_apic_count}; }
     std::span<const InterruptOverride> overrides() const {
         return {m_overrides.data(), m_override_count};
@@ -164,7 +166,7 @@ AcpiResult<> parse_madt(std::span<const uint8_t> table, Madt& out);
 
 // The whole path for the kernel: RSDP -> root table -> MADT -> `out`. Never leaves `out`
 // unusable: on any failure it holds legacy_fallback(bsp_apic_id) and the error says why.
-AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address,
-                       bool rsdp_is_xsdp, uint32_t bsp_apic_id, Madt& out);
+AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address, bool rsdp_is_xsdp,
+                       uint32_t bsp_apic_id, Madt& out);
 
 } // namespace kernel::acpi

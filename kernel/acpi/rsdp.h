@@ -14,11 +14,11 @@ struct Rsdp {
     static constexpr uint64_t V1_SIZE = 20; // ACPI 1.0 structure, covered by `checksum`
     static constexpr uint64_t V2_SIZE = 36; // ACPI 2.0+ structure, covered by `extended checksum`
 
-    uint8_t revision = 0;     // 0 for ACPI 1.0; 2 and up for the extended structure
+    uint8_t revision = 0; // 0 for ACPI 1.0; 2 and up for the extended structure
     char oem_id[6] = {};
-    lib::PhysAddr rsdt;       // 32-bit physical address; may be zero on some 2.0+ systems
-    lib::PhysAddr xsdt;       // null unless the extended structure was read and validated
-    bool extended = false;    // the 36-byte structure was read and its extended checksum holds
+    lib::PhysAddr rsdt;    // 32-bit physical address; may be zero on some 2.0+ systems
+    lib::PhysAddr xsdt;    // null unless the extended structure was read and validated
+    bool extended = false; // the 36-byte structure was read and its extended checksum holds
 };
 
 // Reads and validates the RSDP at `address`: signature "RSD PTR ", the 20-byte checksum, and,

@@ -32,8 +32,7 @@ TableHeader decode_header(std::span<const uint8_t> table) {
     return header;
 }
 
-AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader,
-                                                lib::PhysAddr address,
+AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader, lib::PhysAddr address,
                                                 const char (&signature)[5]) {
     using mnos::Error;
     // The header first, on its own: the length field cannot be trusted before it is readable.

@@ -34,8 +34,7 @@ TableHeader decode_header(std::span<const uint8_t> table);
 // Maps and validates the table at `address`. `signature` is the 4-character signature it must
 // carry (a string literal, so its length is checked at compile time); the result spans exactly
 // the table's declared length.
-AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader,
-                                                lib::PhysAddr address,
+AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader, lib::PhysAddr address,
                                                 const char (&signature)[5]);
 
 // The root table's entry list: 8-byte physical addresses in an XSDT, 4-byte ones in an RSDT.

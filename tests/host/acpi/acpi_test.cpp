@@ -36,14 +36,18 @@ constexpr uint64_t SSDT1_AT = 0xe5000;
 constexpr uint64_t SSDT2_AT = 0xe6000;
 constexpr uint64_t OUTSIDE = 0x7fff0000; // never inside a FakeMemory window
 
-constexpr AcpiError err(Error code, Fault fault) { return AcpiError{code, fault}; }
+constexpr AcpiError err(Error code, Fault fault) {
+    return AcpiError{code, fault};
+}
 
 template <typename T> AcpiError error_of(const kernel::acpi::AcpiResult<T>& r) {
     EXPECT_FALSE(r.has_value());
     return r.has_value() ? err(Error::InvalidArgument, Fault::RsdpNull) : r.error();
 }
 
-Bytes hpet_table() { return TableBuilder("HPET").add_u32(0x8086a201).build(); }
+Bytes hpet_table() {
+    return TableBuilder("HPET").add_u32(0x8086a201).build();
+}
 
 } // namespace
 
@@ -600,7 +604,7 @@ TEST(Madt, IsaIrqRoutingFollowsOverrides) {
     EXPECT_EQ(m.isa_irq_route(0).value(), route(2, false, false)); // PIT -> GSI 2
     EXPECT_EQ(m.isa_irq_route(1).value(), route(1, false, false)); // identity, ISA defaults
     EXPECT_EQ(m.isa_irq_route(4).value(), route(4, false, false));
-    EXPECT_EQ(m.isa_irq_route(9).value(), route(9, false, true));  // SCI: level, active-high
+    EXPECT_EQ(m.isa_irq_route(9).value(), route(9, false, true)); // SCI: level, active-high
     EXPECT_EQ(m.isa_irq_route(11).value(), route(11, false, true));
     EXPECT_EQ(m.isa_irq_route(15).value(), route(15, false, false));
     EXPECT_EQ(m.isa_irq_route(16).error(), Error::InvalidArgument);
@@ -609,10 +613,10 @@ TEST(Madt, IsaIrqRoutingFollowsOverrides) {
 TEST(Madt, OverrideFlagsDecoding) {
     Bytes table = MadtBuilder()
                       .local_apic(0, 0, 1)
-                      .override_irq(0, 3, 20, 0xf)  // active-low, level
-                      .override_irq(0, 4, 21, 0x7)  // active-low, edge
-                      .override_irq(0, 6, 22, 0xa)  // both reserved: ISA defaults
-                      .override_irq(1, 7, 23, 0xf)  // bus 1 is not ISA: ignored for IRQ 7
+                      .override_irq(0, 3, 20, 0xf) // active-low, level
+                      .override_irq(0, 4, 21, 0x7) // active-low, edge
+                      .override_irq(0, 6, 22, 0xa) // both reserved: ISA defaults
+                      .override_irq(1, 7, 23, 0xf) // bus 1 is not ISA: ignored for IRQ 7
                       .build();
     Parsed p(table);
     ASSERT_TRUE(p.result.has_value()) << p.result.error().reason();
@@ -624,7 +628,7 @@ TEST(Madt, OverrideFlagsDecoding) {
     EXPECT_EQ(m.overrides()[2].flags.polarity, kernel::acpi::Polarity::Reserved);
     EXPECT_EQ(m.overrides()[2].flags.trigger, kernel::acpi::TriggerMode::Reserved);
     EXPECT_EQ(m.overrides()[3].bus, 1);
-    EXPECT_FALSE(m.has_legacy_pics() == false);
+    EXPECT_TRUE(m.has_legacy_pics());
 }
 
 TEST(Madt, PcatCompatFlagClear) {
@@ -663,10 +667,10 @@ TEST(Madt, NoIoApicCoversGsiBelowTheLowestBase) {
 TEST(Madt, X2apicProcessorsAndNmi) {
     Bytes table = MadtBuilder()
                       .local_apic(0, 0, 1)
-                      .local_x2apic(0x12c, 1, 0x1000)      // ID 300: only x2APIC can name it
-                      .local_x2apic(0x12d, 2, 0x1001)      // online-capable, not enabled
-                      .local_x2apic(0, 1, 0)               // CPU 0 again: must not be doubled
-                      .local_x2apic(0x12e, 0, 0x1002)      // unusable
+                      .local_x2apic(0x12c, 1, 0x1000)       // ID 300: only x2APIC can name it
+                      .local_x2apic(0x12d, 2, 0x1001)       // online-capable, not enabled
+                      .local_x2apic(0, 1, 0)                // CPU 0 again: must not be doubled
+                      .local_x2apic(0x12e, 0, 0x1002)       // unusable
                       .local_x2apic_nmi(0x5, 0xffffffff, 1) // active-high edge, all CPUs
                       .local_x2apic_nmi(0, 0x1000, 0)
                       .build();
@@ -710,8 +714,8 @@ TEST(Madt, LocalApicAddressOverride) {
 }
 
 TEST(Madt, NmiSourceAndLocalApicNmiForOneProcessor) {
-    Parsed p(MadtBuilder().local_apic(0, 0, 1).nmi_source(0xd, 7).local_apic_nmi(3, 0xf, 0)
-                 .build());
+    Parsed p(
+        MadtBuilder().local_apic(0, 0, 1).nmi_source(0xd, 7).local_apic_nmi(3, 0xf, 0).build());
     ASSERT_TRUE(p.result.has_value());
     const Madt& m = *p.madt;
     ASSERT_EQ(m.nmi_sources().size(), 1u);
@@ -725,8 +729,8 @@ TEST(Madt, NmiSourceAndLocalApicNmiForOneProcessor) {
 TEST(Madt, UnknownEntryTypesAreSkippedByLength) {
     std::array<uint8_t, 5> body{0xde, 0xad, 0xbe, 0xef, 0x00};
     Parsed p(MadtBuilder()
-                 .raw_entry(0x7f, 7, body)  // not a type this parser knows
-                 .raw_entry(0x0b, 7, body)  // GIC CPU interface: far too short, but unknown here
+                 .raw_entry(0x7f, 7, body) // not a type this parser knows
+                 .raw_entry(0x0b, 7, body) // GIC CPU interface: far too short, but unknown here
                  .local_apic(0, 4, 1)
                  .build());
     ASSERT_TRUE(p.result.has_value()) << p.result.error().reason();
@@ -769,7 +773,9 @@ TEST(MadtMalformed, ZeroLengthEntryDoesNotLoop) {
 }
 
 TEST(MadtMalformed, OneByteEntry) {
-    std::array<uint8_t, 6> body{};
+    // Were a 1-byte entry stepped over, the next "entry" would start at its length byte and
+    // read as a well-formed 12-byte I/O APIC entry (type 1, length 12): it must not get that far.
+    std::array<uint8_t, 11> body{12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     Parsed p(MadtBuilder().local_apic(0, 0, 1).raw_entry(0x7f, 1, body).build());
     EXPECT_EQ(error_of(p.result), err(Error::Malformed, Fault::MadtEntryTooShort));
 }
@@ -793,16 +799,16 @@ TEST(MadtMalformed, EveryKnownTypeNeedsItsMinimumLength) {
         uint8_t type;
         uint8_t minimum;
     };
-    constexpr std::array<Case, 8> cases{{{0, 8}, {1, 12}, {2, 10}, {3, 8}, {4, 6}, {5, 12},
-                                          {9, 16}, {0xa, 12}}};
+    constexpr std::array<Case, 8> cases{
+        {{0, 8}, {1, 12}, {2, 10}, {3, 8}, {4, 6}, {5, 12}, {9, 16}, {0xa, 12}}};
     std::array<uint8_t, 32> body{};
     for (const Case& c : cases) {
         SCOPED_TRACE(testing::Message() << "type " << int(c.type));
-        Bytes too_short = MadtBuilder()
-                              .local_apic(0, 0, 1)
-                              .raw_entry(c.type, c.minimum - 1,
-                                         std::span(body).first(c.minimum - 3))
-                              .build();
+        Bytes too_short =
+            MadtBuilder()
+                .local_apic(0, 0, 1)
+                .raw_entry(c.type, c.minimum - 1, std::span(body).first(c.minimum - 3))
+                .build();
         EXPECT_EQ(error_of(Parsed(too_short).result),
                   err(Error::Malformed, Fault::MadtEntryTooSmallForType));
         Bytes exact = MadtBuilder()
@@ -896,6 +902,18 @@ TEST(LoadMadt, MalformedMadtReplacesAnEarlierGoodOne) {
     auto r = kernel::acpi::load_madt(fw.mem.reader(), PhysAddr(RSDP_AT), true, 2, *madt);
     EXPECT_EQ(error_of(r), err(Error::Malformed, Fault::MadtEntryTooShort));
     expect_legacy(*madt, 2);
+}
+
+// The kernel keeps its Madt in static storage, parsed before any heap exists; constinit proves
+// that needs no global constructor (a static the kernel would otherwise have to run).
+constinit Madt g_static_madt;
+
+TEST(StaticMadt, IsConstantInitializedToTheDefaults) {
+    EXPECT_FALSE(g_static_madt.from_firmware());
+    EXPECT_EQ(g_static_madt.local_apic_address(), PhysAddr(0xfee00000));
+    EXPECT_TRUE(g_static_madt.processors().empty());
+    ASSERT_TRUE(kernel::acpi::parse_madt(make_qemu_madt(), g_static_madt).has_value());
+    EXPECT_EQ(g_static_madt.processors().size(), 2u);
 }
 
 TEST(LegacyFallback, IsOneCpuWithIdentityIsaRouting) {

@@ -111,8 +111,7 @@ MadtBuilder& MadtBuilder::io_apic(uint8_t id, uint32_t address, uint32_t gsi_bas
     m_table.add_u8(1).add_u8(12).add_u8(id).add_u8(0).add_u32(address).add_u32(gsi_base);
     return *this;
 }
-MadtBuilder& MadtBuilder::override_irq(uint8_t bus, uint8_t source, uint32_t gsi,
-                                       uint16_t flags) {
+MadtBuilder& MadtBuilder::override_irq(uint8_t bus, uint8_t source, uint32_t gsi, uint16_t flags) {
     m_table.add_u8(2).add_u8(10).add_u8(bus).add_u8(source).add_u32(gsi).add_u16(flags);
     return *this;
 }
@@ -137,8 +136,7 @@ MadtBuilder& MadtBuilder::local_x2apic_nmi(uint16_t flags, uint32_t uid, uint8_t
     m_table.add_u8(0).add_u8(0).add_u8(0);
     return *this;
 }
-MadtBuilder& MadtBuilder::raw_entry(uint8_t type, uint8_t length,
-                                    std::span<const uint8_t> body) {
+MadtBuilder& MadtBuilder::raw_entry(uint8_t type, uint8_t length, std::span<const uint8_t> body) {
     m_table.add_u8(type).add_u8(length);
     return raw_bytes(body);
 }
