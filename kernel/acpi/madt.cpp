@@ -251,15 +251,17 @@ AcpiResult<> Madt::parse_into(std::span<const uint8_t> table, Madt& madt) {
     return {};
 }
 
-AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address, bool rsdp_is_xsdp,
-                       uint32_t bsp_apic_id, Madt& out) {
+AcpiResult<MadtOrigin> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address,
+                                 bool rsdp_is_xsdp, uint32_t bsp_apic_id, Madt& out) {
     out.reset_to_legacy(bsp_apic_id);
     auto directory = TRY(discover(reader, rsdp_address, rsdp_is_xsdp));
     auto table = TRY(directory.find("APIC"));
     auto parsed = parse_madt(table, out);
-    if (!parsed)
+    if (!parsed) {
         out.reset_to_legacy(bsp_apic_id);
-    return parsed;
+        return std::unexpected(parsed.error());
+    }
+    return MadtOrigin{directory.uses_xsdt(), directory.xsdt_rejection()};
 }
 
 } // namespace kernel::acpi

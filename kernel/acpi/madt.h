@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "kernel/acpi/diagnostic.h"
@@ -164,9 +165,16 @@ private:
 // rather than returning it through its boot stack.
 AcpiResult<> parse_madt(std::span<const uint8_t> table, Madt& out);
 
+// Which root table a successfully loaded MADT came through, and why the XSDT was passed over
+// if it was: worth a log line, since it means the firmware's XSDT is broken or absent.
+struct MadtOrigin {
+    bool via_xsdt = false;
+    std::optional<AcpiError> xsdt_rejection;
+};
+
 // The whole path for the kernel: RSDP -> root table -> MADT -> `out`. Never leaves `out`
 // unusable: on any failure it holds legacy_fallback(bsp_apic_id) and the error says why.
-AcpiResult<> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address, bool rsdp_is_xsdp,
-                       uint32_t bsp_apic_id, Madt& out);
+AcpiResult<MadtOrigin> load_madt(const PhysicalReader& reader, lib::PhysAddr rsdp_address,
+                                 bool rsdp_is_xsdp, uint32_t bsp_apic_id, Madt& out);
 
 } // namespace kernel::acpi

@@ -868,9 +868,25 @@ TEST(LoadMadt, FromFirmware) {
     auto madt = std::make_unique<Madt>();
     auto r = kernel::acpi::load_madt(fw.mem.reader(), PhysAddr(RSDP_AT), true, 0, *madt);
     ASSERT_TRUE(r.has_value()) << r.error().reason();
+    EXPECT_TRUE(r->via_xsdt);
+    EXPECT_FALSE(r->xsdt_rejection.has_value());
     EXPECT_TRUE(madt->from_firmware());
     EXPECT_EQ(madt->processors().size(), 2u);
     EXPECT_EQ(madt->isa_irq_route(0).value(), route(2, false, false));
+}
+
+TEST(LoadMadt, ReportsWhyTheXsdtWasPassedOver) {
+    Firmware fw;
+    Bytes xsdt = make_xsdt(std::array<uint64_t, 1>{MADT_AT});
+    put_u32(xsdt, TableBuilder::LENGTH, 0x7fffffff);
+    fw.mem.place(XSDT_AT, xsdt);
+    auto madt = std::make_unique<Madt>();
+    auto r = kernel::acpi::load_madt(fw.mem.reader(), PhysAddr(RSDP_AT), true, 0, *madt);
+    ASSERT_TRUE(r.has_value()) << r.error().reason();
+    EXPECT_FALSE(r->via_xsdt);
+    ASSERT_TRUE(r->xsdt_rejection.has_value());
+    EXPECT_EQ(*r->xsdt_rejection, err(Error::BadAddress, Fault::TableBeyondReadable));
+    EXPECT_TRUE(madt->from_firmware());
 }
 
 TEST(LoadMadt, InvalidRsdpLeavesTheLegacyTopology) {
