@@ -90,5 +90,8 @@ private:
 // RSDP is invalid or neither root table validates (the error is then the RSDT's).
 AcpiResult<TableDirectory> discover(const PhysicalReader& reader, lib::PhysAddr rsdp_address,
                                     bool rsdp_is_xsdp);
+// The directory keeps a pointer to the reader: a temporary one would dangle.
+AcpiResult<TableDirectory> discover(const PhysicalReader&& reader, lib::PhysAddr rsdp_address,
+                                    bool rsdp_is_xsdp) = delete;
 
 } // namespace kernel::acpi
