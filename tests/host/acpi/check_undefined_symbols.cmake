@@ -1,0 +1,42 @@
+# cmake -DNM=<llvm-nm> -DOBJECTS=<a|b|...> -P check_undefined_symbols.cmake
+# Fails if the object files, taken together, reference a symbol that neither one of them
+# defines nor the freestanding kernel provides. ('|'-separated: a ';' list would be split
+# into separate command-line arguments on the way here.)
+cmake_minimum_required(VERSION 3.25)
+set(allowed memcpy memset memmove memcmp __stack_chk_fail __stack_chk_guard)
+string(REPLACE "|" ";" OBJECTS "${OBJECTS}")
+
+function(symbols_of object mode out)
+    execute_process(COMMAND ${NM} ${mode} --format=just-symbols ${object}
+        OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "${NM} failed on ${object}")
+    endif()
+    string(REPLACE "\n" ";" symbols "${symbols}")
+    set(${out} ${symbols} PARENT_SCOPE)
+endfunction()
+
+set(defined "")
+foreach(object IN LISTS OBJECTS)
+    symbols_of(${object} --defined-only symbols)
+    list(APPEND defined ${symbols})
+endforeach()
+
+set(bad "")
+foreach(object IN LISTS OBJECTS)
+    symbols_of(${object} --undefined-only symbols)
+    foreach(symbol IN LISTS symbols)
+        if(symbol AND NOT symbol IN_LIST allowed AND NOT symbol IN_LIST defined)
+            list(APPEND bad "${object}: ${symbol}")
+        endif()
+    endforeach()
+endforeach()
+list(LENGTH OBJECTS count)
+if(count EQUAL 0)
+    message(FATAL_ERROR "no object files given")
+endif()
+if(bad)
+    string(REPLACE ";" "\n  " bad "${bad}")
+    message(FATAL_ERROR "undefined symbols the kernel does not provide:\n  ${bad}")
+endif()
+message(STATUS "${count} objects reference only each other and kernel-provided symbols")
