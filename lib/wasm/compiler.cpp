@@ -249,7 +249,9 @@ private:
     // Checks that the top of the stack holds `types` and leaves the entries (and the slots
     // holding their values) in place. In unreachable code the stack is polymorphic: missing
     // entries are taken as given and come back as the expected types.
-    bool check_keep(std::span<const ValType> types) {
+    // br_table re-pushes what it popped (`keep_popped`), so one unknown operand can match
+    // labels of different types.
+    bool check_keep(std::span<const ValType> types, bool keep_popped = false) {
         Ctrl& c = ctrls_.back();
         size_t n = types.size();
         if (!c.unreachable) {
@@ -260,10 +262,16 @@ private:
                     return invalid("type mismatch");
             return true;
         }
-        if (!pop_vals(types))
-            return false;
-        for (ValType t : types)
-            if (!push(t))
+        ValType popped[16];
+        for (size_t i = n; i-- > 0;) {
+            Operand o;
+            if (!pop_expect(types[i], o))
+                return false;
+            if (i < 16)
+                popped[i] = o.type;
+        }
+        for (size_t i = 0; i < n; ++i)
+            if (!push(keep_popped && n <= 16 ? popped[i] : types[i]))
                 return false;
         return true;
     }
@@ -895,7 +903,7 @@ bool FuncCompiler::instr() {
                 return false;
             if (target->label().size() != arity)
                 return invalid("type mismatch");
-            if (!check_keep(target->label()))
+            if (!check_keep(target->label(), true))
                 return false;
         }
         if (live()) {

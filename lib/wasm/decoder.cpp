@@ -515,7 +515,7 @@ bool Decoder::elem_section(Reader& r) {
                 return read_failed(r);
             if (seg.table >= m_.tables.size())
                 return invalid("unknown table", off);
-            if (!const_expr(r, ValType::I32, seg.offset, static_cast<uint32_t>(m_.globals.size())))
+            if (!const_expr(r, ValType::I32, seg.offset, m_.num_imported_globals))
                 return false;
         } else {
             seg.mode = explicit_table ? SegmentMode::Declarative : SegmentMode::Passive;
@@ -543,7 +543,7 @@ bool Decoder::elem_section(Reader& r) {
         for (uint32_t k = 0; k < count_n; ++k) {
             ConstExpr e;
             if (uses_exprs) {
-                if (!const_expr(r, seg.type, e, static_cast<uint32_t>(m_.globals.size())))
+                if (!const_expr(r, seg.type, e, m_.num_imported_globals))
                     return false;
             } else {
                 size_t foff = r.offset();
@@ -611,7 +611,7 @@ bool Decoder::data_section(Reader& r) {
                 return read_failed(r);
             if (seg.memory >= m_.memories.size())
                 return invalid("unknown memory", soff);
-            if (!const_expr(r, ValType::I32, seg.offset, static_cast<uint32_t>(m_.globals.size())))
+            if (!const_expr(r, ValType::I32, seg.offset, m_.num_imported_globals))
                 return false;
         }
         size_t len_off = r.offset();
