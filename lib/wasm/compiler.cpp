@@ -138,7 +138,7 @@ private:
             msg = "integer representation too long";
         else if (r_.status() == Reader::Status::TooLarge)
             msg = "integer too large";
-        err_ = {LoadErrorKind::Malformed, msg, r_.offset()};
+        err_ = {LoadErrorKind::Malformed, msg, r_.error_offset()};
         return false;
     }
     bool oom() {

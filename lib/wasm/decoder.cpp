@@ -83,7 +83,7 @@ private:
             msg = "integer representation too long";
         else if (r.status() == Reader::Status::TooLarge)
             msg = "integer too large";
-        return malformed(msg, r.offset());
+        return malformed(msg, r.error_offset());
     }
     // A vector length: every element takes at least one byte, so a count beyond the bytes left
     // is malformed, and checking it first bounds every allocation by the input size.

@@ -21,16 +21,18 @@ public:
     const uint8_t* pos() const { return p_; }
     const uint8_t* end() const { return end_; }
     Status status() const { return status_; }
+    // Where the read that failed began.
+    size_t error_offset() const { return base_ + static_cast<size_t>(fail_pos_ - begin_); }
 
     bool u8(uint8_t& out) {
         if (p_ == end_)
-            return fail(Status::End);
+            return fail(Status::End, p_);
         out = *p_++;
         return true;
     }
     bool bytes(size_t n, const uint8_t*& out) {
         if (n > remaining())
-            return fail(Status::End);
+            return fail(Status::End, p_);
         out = p_;
         p_ += n;
         return true;
@@ -85,8 +87,9 @@ public:
     }
 
 private:
-    bool fail(Status s) {
+    bool fail(Status s, const uint8_t* at) {
         status_ = s;
+        fail_pos_ = at;
         return false;
     }
 
@@ -94,16 +97,17 @@ private:
     // `bits` must be zero (unsigned) or copies of the sign bit (signed).
     bool leb(unsigned bits, bool is_signed, uint64_t& out) {
         const unsigned max_bytes = (bits + 6) / 7;
+        const uint8_t* start = p_;
         uint64_t result = 0;
         unsigned shift = 0;
         for (unsigned i = 0;; ++i) {
             uint8_t byte;
             if (p_ == end_)
-                return fail(Status::End);
+                return fail(Status::End, start);
             byte = *p_++;
             if (i == max_bytes - 1) {
                 if (byte & 0x80)
-                    return fail(Status::TooLong);
+                    return fail(Status::TooLong, start);
                 unsigned used = bits - shift; // value bits in this byte
                 uint8_t rest = static_cast<uint8_t>(byte & 0x7f) >> used;
                 if (is_signed) {
@@ -111,9 +115,9 @@ private:
                     bool sign = (byte >> (used - 1)) & 1;
                     uint8_t expect = sign ? static_cast<uint8_t>(0x7f >> used) : 0;
                     if (rest != expect)
-                        return fail(Status::TooLarge);
+                        return fail(Status::TooLarge, start);
                 } else if (rest != 0) {
-                    return fail(Status::TooLarge);
+                    return fail(Status::TooLarge, start);
                 }
             }
             result |= static_cast<uint64_t>(byte & 0x7f) << shift;
@@ -131,6 +135,7 @@ private:
     const uint8_t* p_;
     const uint8_t* end_;
     size_t base_;
+    const uint8_t* fail_pos_ = nullptr;
     Status status_ = Status::Ok;
 };
 
