@@ -42,6 +42,7 @@ struct NumInfo {
     uint8_t arity; // 0 = not a numeric opcode
     ValType in;
     ValType out;
+    Op imm = Op::Count; // the variant with a constant second operand, if any
 };
 
 struct NumTable {
@@ -56,14 +57,17 @@ constexpr NumTable make_num_table() {
         e = {Op::Count, 0, kUnknown, kUnknown};
 #define WASM_NUM_UN(name, code, In, Out, expr) t.plain[code] = {Op::name, 1, vt<In>(), vt<Out>()};
 #define WASM_NUM_BIN(name, code, In, Out, expr) t.plain[code] = {Op::name, 2, vt<In>(), vt<Out>()};
+#define WASM_NUM_BIN_IMM(name, code, In, Out, expr)                                                \
+    t.plain[code] = {Op::name, 2, vt<In>(), vt<Out>(), Op::name##Imm};
 #define WASM_NUM_SAT(name, code, In, Out, expr) t.sat[code] = {Op::name, 1, vt<In>(), vt<Out>()};
     WASM_UNARY_OPS(WASM_NUM_UN)
     WASM_TRAPPING_UNARY_OPS(WASM_NUM_UN)
-    WASM_BINARY_OPS(WASM_NUM_BIN)
+    WASM_BINARY_OPS(WASM_NUM_BIN_IMM)
     WASM_TRAPPING_BINARY_OPS(WASM_NUM_BIN)
     WASM_SAT_OPS(WASM_NUM_SAT)
 #undef WASM_NUM_UN
 #undef WASM_NUM_BIN
+#undef WASM_NUM_BIN_IMM
 #undef WASM_NUM_SAT
     return t;
 }
@@ -91,9 +95,14 @@ constexpr MemInfo mem_info(uint8_t opcode) {
     }
 }
 
+// An operand stack entry. Its value is in `slot`, or, for a constant not yet needed in a slot
+// (is_const), it is `value`: constants are only written to a slot when an instruction cannot
+// take them as an immediate.
 struct Operand {
     ValType type;
     uint32_t slot;
+    bool is_const = false;
+    uint64_t value = 0;
 };
 
 enum class CtrlKind : uint8_t { Func, Block, Loop, If, Else };
@@ -223,6 +232,46 @@ private:
         return true;
     }
     bool pop(Operand& out) {
+        if (!pop_raw(out))
+            return false;
+        if (out.is_const) {
+            uint32_t s = temp_slot(stack_.size());
+            if (live())
+                emit_const(s, out.type, out.value);
+            out.is_const = false;
+            out.slot = s;
+        }
+        return true;
+    }
+    bool pop_expect_raw(ValType expect, Operand& out) {
+        if (!pop_raw(out))
+            return false;
+        if (out.type != expect && out.type != kUnknown && expect != kUnknown)
+            return invalid("type mismatch");
+        return true;
+    }
+    bool push_const(ValType t, uint64_t v) {
+        if (!live())
+            return push(t);
+        if (!stack_.push_back({t, temp_slot(stack_.size()), true, v}))
+            return oom();
+        max_height_ = std::max<uint32_t>(max_height_, static_cast<uint32_t>(stack_.size()));
+        return true;
+    }
+    void emit_const(uint32_t to, ValType t, uint64_t v) {
+        if (t == ValType::I32 || t == ValType::F32) {
+            op(Op::Const32);
+            dst(to);
+            w(static_cast<uint32_t>(v));
+        } else {
+            op(Op::Const64);
+            dst(to);
+            w(static_cast<uint32_t>(v));
+            w(static_cast<uint32_t>(v >> 32));
+        }
+        done_dst();
+    }
+    bool pop_raw(Operand& out) {
         Ctrl& c = ctrls_.back();
         if (stack_.size() == c.height) {
             if (c.unreachable) {
@@ -284,6 +333,13 @@ private:
     // Moves stack entry i into its own slot if it still refers to a local.
     void materialize(size_t i) {
         Operand& o = stack_[i];
+        if (o.is_const) {
+            if (live())
+                emit_const(temp_slot(i), o.type, o.value);
+            o.is_const = false;
+            o.slot = temp_slot(i);
+            return;
+        }
         if (o.slot != temp_slot(i)) {
             if (live())
                 copy(temp_slot(i), o.slot);
@@ -337,34 +393,59 @@ private:
     bool branch_needs_copies(const Ctrl& c) const {
         auto types = c.label();
         size_t n = types.size();
-        for (size_t i = 0; i < n; ++i)
-            if (stack_[stack_.size() - n + i].slot != temp_slot(c.height + i))
+        for (size_t i = 0; i < n; ++i) {
+            const Operand& o = stack_[stack_.size() - n + i];
+            if (o.is_const || o.slot != temp_slot(c.height + i))
                 return true;
+        }
         return false;
     }
     void branch_copies(const Ctrl& c) {
         auto types = c.label();
         size_t n = types.size();
-        for (size_t i = 0; i < n; ++i)
-            copy(temp_slot(c.height + i), stack_[stack_.size() - n + i].slot);
+        for (size_t i = 0; i < n; ++i) {
+            const Operand& o = stack_[stack_.size() - n + i];
+            if (o.is_const)
+                emit_const(temp_slot(c.height + i), o.type, o.value);
+            else
+                copy(temp_slot(c.height + i), o.slot);
+        }
     }
-    // Emits the return sequence: results into slots 0..r-1, then Return.
+    // Emits the return sequence: results into slots 0..r-1, then Return. It leaves the operand
+    // stack as it is: after a br_if or inside a br_table stub the fall-through path still
+    // relies on the entries.
     void emit_return() {
         size_t r = type_->results.size();
         if (r == 0) {
             op(Op::Return);
             return;
         }
+        size_t base = stack_.size() - r;
         if (r == 1) {
-            op(Op::Return1);
-            w(stack_.back().slot);
+            const Operand& o = stack_.back();
+            if (o.is_const) {
+                emit_const(0, o.type, o.value);
+                op(Op::Return);
+            } else {
+                op(Op::Return1);
+                w(o.slot);
+            }
             return;
         }
-        // Moving forwards from distinct temporaries cannot overwrite a later source
-        // (slot i < L+height+i); locals are first copied out because they may be destinations.
-        materialize_from(stack_.size() - r);
-        for (size_t i = 0; i < r; ++i)
-            copy(static_cast<uint32_t>(i), temp_slot(stack_.size() - r + i));
+        // Locals may be destinations, so values still in locals first move to their own
+        // temporaries. Then moving forwards cannot overwrite a later source (slot i < L+base+i).
+        for (size_t i = 0; i < r; ++i) {
+            const Operand& o = stack_[base + i];
+            if (!o.is_const)
+                copy(temp_slot(base + i), o.slot);
+        }
+        for (size_t i = 0; i < r; ++i) {
+            const Operand& o = stack_[base + i];
+            if (o.is_const)
+                emit_const(static_cast<uint32_t>(i), o.type, o.value);
+            else
+                copy(static_cast<uint32_t>(i), temp_slot(base + i));
+        }
         op(Op::Return);
     }
     // An unconditional jump to ctrl `c` (values already checked on the stack).
@@ -576,8 +657,28 @@ bool FuncCompiler::numeric(uint8_t opcode) {
     if (ni.arity == 0)
         return malformed("illegal opcode");
     Operand a, b;
-    if (ni.arity == 2 && !pop_expect(ni.in, b))
-        return false;
+    if (ni.arity == 2) {
+        if (!pop_expect_raw(ni.in, b))
+            return false;
+        if (b.is_const && ni.imm != Op::Count) {
+            if (!pop_expect(ni.in, a))
+                return false;
+            if (live()) {
+                op(ni.imm);
+                dst(temp_slot(stack_.size()));
+                w(a.slot);
+                w(static_cast<uint32_t>(b.value));
+                w(static_cast<uint32_t>(b.value >> 32));
+                done_dst();
+            }
+            return push(ni.out);
+        }
+        if (b.is_const) {
+            b.slot = temp_slot(stack_.size());
+            if (live())
+                emit_const(b.slot, b.type, b.value);
+        }
+    }
     if (!pop_expect(ni.in, a))
         return false;
     uint32_t d = temp_slot(stack_.size());
@@ -1006,9 +1107,13 @@ bool FuncCompiler::instr() {
         ValType t = locals_[x];
         if (opcode == 0x20)
             return push_local(t, x);
-        if (!pop_expect(t, a))
+        if (!pop_expect_raw(t, a))
             return false;
-        if (live()) {
+        if (live() && a.is_const) {
+            materialize_local(x);
+            emit_const(x, t, a.value);
+            last_dst_ = kNone;
+        } else if (live()) {
             materialize_local(x);
             uint32_t top = temp_slot(stack_.size());
             if (last_dst_ != kNone && a.slot == top && word(last_dst_) == top)
@@ -1096,45 +1201,25 @@ bool FuncCompiler::instr() {
         int32_t v;
         if (!r_.s32(v))
             return read_failed();
-        if (live()) {
-            op(Op::Const32);
-            dst(temp_slot(stack_.size()));
-            w(static_cast<uint32_t>(v));
-            done_dst();
-        }
-        return push(ValType::I32);
+        return push_const(ValType::I32, static_cast<uint32_t>(v));
     }
-    case 0x42:   // i64.const
-    case 0x44: { // f64.const
-        uint64_t v;
-        if (opcode == 0x42) {
-            int64_t sv;
-            if (!r_.s64(sv))
-                return read_failed();
-            v = static_cast<uint64_t>(sv);
-        } else if (!r_.fixed64(v)) {
+    case 0x42: { // i64.const
+        int64_t v;
+        if (!r_.s64(v))
             return read_failed();
-        }
-        if (live()) {
-            op(Op::Const64);
-            dst(temp_slot(stack_.size()));
-            w(static_cast<uint32_t>(v));
-            w(static_cast<uint32_t>(v >> 32));
-            done_dst();
-        }
-        return push(opcode == 0x42 ? ValType::I64 : ValType::F64);
+        return push_const(ValType::I64, static_cast<uint64_t>(v));
     }
     case 0x43: { // f32.const
         uint32_t v;
         if (!r_.fixed32(v))
             return read_failed();
-        if (live()) {
-            op(Op::Const32);
-            dst(temp_slot(stack_.size()));
-            w(v);
-            done_dst();
-        }
-        return push(ValType::F32);
+        return push_const(ValType::F32, v);
+    }
+    case 0x44: { // f64.const
+        uint64_t v;
+        if (!r_.fixed64(v))
+            return read_failed();
+        return push_const(ValType::F64, v);
     }
     case 0xd0: { // ref.null t
         uint8_t tb;

@@ -104,6 +104,20 @@ template <typename I, typename F, typename O> inline TrapKind trunc_to(F a, O& r
         put<Out>(fp, ip[2], static_cast<Out>(expr));                                               \
         NEXT(5);                                                                                   \
     }
+// The constant operand is stored as 64 bits in two words; a 32-bit type uses the low half.
+template <typename T> inline T imm(const uint32_t* p) {
+    uint64_t bits = static_cast<uint64_t>(p[0]) | static_cast<uint64_t>(p[1]) << 32;
+    T v;
+    __builtin_memcpy(&v, &bits, sizeof(T));
+    return v;
+}
+#define BINARY_IMM(name, code, In, Out, expr)                                                      \
+    HANDLER(name##Imm) {                                                                           \
+        In a = get<In>(fp, ip[3]);                                                                 \
+        In b = imm<In>(ip + 4);                                                                    \
+        put<Out>(fp, ip[2], static_cast<Out>(expr));                                               \
+        NEXT(6);                                                                                   \
+    }
 #define TRAPPING_UNARY(name, code, In, Out, expr)                                                  \
     HANDLER(name) {                                                                                \
         In a = get<In>(fp, ip[3]);                                                                 \
@@ -149,6 +163,7 @@ template <typename I, typename F, typename O> inline TrapKind trunc_to(F a, O& r
 WASM_UNARY_OPS(UNARY)
 WASM_SAT_OPS(UNARY)
 WASM_BINARY_OPS(BINARY)
+WASM_BINARY_OPS(BINARY_IMM)
 WASM_TRAPPING_UNARY_OPS(TRAPPING_UNARY)
 WASM_TRAPPING_BINARY_OPS(TRAPPING_BINARY)
 WASM_LOAD_OPS(LOAD)
@@ -385,30 +400,17 @@ HANDLER(Fuel) {
     ex->fuel -= ip[2];
     NEXT(3);
 }
-HANDLER(I32AddImm) {
-    put<u32>(fp, ip[2], get<u32>(fp, ip[3]) + ip[4]);
-    NEXT(5);
-}
-HANDLER(BrIfI32LtS) {
-    if (get<i32>(fp, ip[2]) < get<i32>(fp, ip[3]))
-        JUMP(4);
-    NEXT(5);
-}
-HANDLER(BrIfI32Eqz) {
-    if (get<u32>(fp, ip[2]) == 0)
-        JUMP(3);
-    NEXT(4);
-}
-
 } // namespace
 
 #define WASM_HANDLER_ENTRY(name, ...) &h_##name,
 #define WASM_HANDLER_ENTRY1(name) &h_##name,
+#define WASM_HANDLER_ENTRY_IMM(name, ...) &h_##name##Imm,
 const Handler kHandlers[static_cast<size_t>(Op::Count)] = {
     WASM_UNARY_OPS(WASM_HANDLER_ENTRY) WASM_BINARY_OPS(WASM_HANDLER_ENTRY)
         WASM_TRAPPING_BINARY_OPS(WASM_HANDLER_ENTRY) WASM_TRAPPING_UNARY_OPS(WASM_HANDLER_ENTRY)
             WASM_SAT_OPS(WASM_HANDLER_ENTRY) WASM_LOAD_OPS(WASM_HANDLER_ENTRY)
-                WASM_STORE_OPS(WASM_HANDLER_ENTRY) WASM_CONTROL_OPS(WASM_HANDLER_ENTRY1)};
+                WASM_STORE_OPS(WASM_HANDLER_ENTRY) WASM_CONTROL_OPS(WASM_HANDLER_ENTRY1)
+                    WASM_BINARY_OPS(WASM_HANDLER_ENTRY_IMM)};
 
 TrapKind run_function(Exec* ex, Function* f, uint64_t* fp) {
     Frame* saved_top = ex->frame_top;

@@ -219,22 +219,23 @@
     X(RefNull)      /* dst */                                                                      \
     X(RefIsNull)    /* dst src */                                                                  \
     X(RefFunc)      /* dst func */                                                                 \
-    X(Fuel)         /* cost */                                                                     \
-    X(I32AddImm)    /* dst a imm */                                                                \
-    X(BrIfI32LtS)   /* a b off */                                                                  \
-    X(BrIfI32Eqz)   /* a off */
+    X(Fuel)         /* cost */
 
 namespace wasm {
 
 enum class Op : uint16_t {
 #define WASM_OP_ENUM(name, ...) name,
 #define WASM_OP_ENUM1(name) name,
+#define WASM_OP_ENUM_IMM(name, ...) name##Imm,
     WASM_UNARY_OPS(WASM_OP_ENUM) WASM_BINARY_OPS(WASM_OP_ENUM)
         WASM_TRAPPING_BINARY_OPS(WASM_OP_ENUM) WASM_TRAPPING_UNARY_OPS(WASM_OP_ENUM)
             WASM_SAT_OPS(WASM_OP_ENUM) WASM_LOAD_OPS(WASM_OP_ENUM) WASM_STORE_OPS(WASM_OP_ENUM)
                 WASM_CONTROL_OPS(WASM_OP_ENUM1)
+    // Binary ops whose second operand is a constant: dst a imm_lo imm_hi.
+    WASM_BINARY_OPS(WASM_OP_ENUM_IMM)
 #undef WASM_OP_ENUM
 #undef WASM_OP_ENUM1
+#undef WASM_OP_ENUM_IMM
                     Count
 };
 
