@@ -475,6 +475,51 @@ private:
         return true;
     }
 
+    // If the instruction just emitted computed `cond` with an i32 comparison, turns it into a
+    // compare-and-branch in place and returns the position of its offset word.
+    uint32_t fuse_branch(uint32_t cond, bool unless) {
+        if (last_dst_ == kNone || cond != temp_slot(stack_.size()) || word(last_dst_) != cond)
+            return kNone;
+        uint32_t start = last_dst_ - 2;
+        uint64_t h = static_cast<uint64_t>(word(start)) | static_cast<uint64_t>(word(start + 1)) << 32;
+        auto is = [&](Op o) {
+            return h == reinterpret_cast<uintptr_t>(kHandlers[static_cast<size_t>(o)]);
+        };
+        auto set_handler = [&](Op o) {
+            uint64_t bits = reinterpret_cast<uintptr_t>(kHandlers[static_cast<size_t>(o)]);
+            set_word(start, static_cast<uint32_t>(bits));
+            set_word(start + 1, static_cast<uint32_t>(bits >> 32));
+        };
+        // [h][dst][a] -> [h'][a][off]; [h][dst][a][b] -> [h'][a][b][off];
+        // [h][dst][a][lo][hi] -> [h'][a][lo][off] (an i32 immediate needs only the low word).
+        uint32_t off;
+        if (is(Op::I32Eqz)) {
+            set_handler(unless ? Op::I32EqzBrUnless : Op::I32EqzBrIf);
+            set_word(start + 2, word(start + 3));
+            off = start + 3;
+        }
+#define WASM_TRY_FUSE(name, cond_expr)                                                             \
+        else if (is(Op::name)) {                                                                   \
+            set_handler(unless ? Op::name##BrUnless : Op::name##BrIf);                             \
+            set_word(start + 2, word(start + 3));                                                  \
+            set_word(start + 3, word(start + 4));                                                  \
+            off = start + 4;                                                                       \
+        }                                                                                          \
+        else if (is(Op::name##Imm)) {                                                              \
+            set_handler(unless ? Op::name##ImmBrUnless : Op::name##ImmBrIf);                       \
+            set_word(start + 2, word(start + 3));                                                  \
+            set_word(start + 3, word(start + 4));                                                  \
+            off = start + 5;                                                                       \
+        }
+        WASM_FUSED_COMPARES(WASM_TRY_FUSE)
+#undef WASM_TRY_FUSE
+        else {
+            return kNone;
+        }
+        last_dst_ = kNone;
+        return off;
+    }
+
     bool instr();
     bool end_block();
     bool numeric(uint8_t opcode);
@@ -903,10 +948,13 @@ bool FuncCompiler::instr() {
             nc.loop_pos = pos();
             fuel_point();
         } else if (kind == CtrlKind::If) {
-            op(Op::BrUnless);
-            w(c.slot);
-            uint32_t p = pos();
-            w(0);
+            uint32_t p = fuse_branch(c.slot, true);
+            if (p == kNone) {
+                op(Op::BrUnless);
+                w(c.slot);
+                p = pos();
+                w(0);
+            }
             add_patch(nc.else_patch, p);
         }
         return true;
@@ -959,10 +1007,13 @@ bool FuncCompiler::instr() {
         if (!live())
             return true;
         if (target != &ctrls_[0] && !branch_needs_copies(*target)) {
-            op(Op::BrIf);
-            w(c.slot);
-            uint32_t p = pos();
-            w(0);
+            uint32_t p = fuse_branch(c.slot, false);
+            if (p == kNone) {
+                op(Op::BrIf);
+                w(c.slot);
+                p = pos();
+                w(0);
+            }
             if (target->kind == CtrlKind::Loop)
                 jump_to(p, target->loop_pos);
             else

@@ -400,6 +400,44 @@ HANDLER(Fuel) {
     ex->fuel -= ip[2];
     NEXT(3);
 }
+HANDLER(I32EqzBrIf) {
+    if (get<u32>(fp, ip[2]) == 0)
+        JUMP(3);
+    NEXT(4);
+}
+HANDLER(I32EqzBrUnless) {
+    if (get<u32>(fp, ip[2]) != 0)
+        JUMP(3);
+    NEXT(4);
+}
+
+#define FUSED(name, cond)                                                                          \
+    HANDLER(name##BrIf) {                                                                          \
+        u32 a = get<u32>(fp, ip[2]), b = get<u32>(fp, ip[3]);                                      \
+        if (cond)                                                                                  \
+            JUMP(4);                                                                               \
+        NEXT(5);                                                                                   \
+    }                                                                                              \
+    HANDLER(name##BrUnless) {                                                                      \
+        u32 a = get<u32>(fp, ip[2]), b = get<u32>(fp, ip[3]);                                      \
+        if (!(cond))                                                                               \
+            JUMP(4);                                                                               \
+        NEXT(5);                                                                                   \
+    }                                                                                              \
+    HANDLER(name##ImmBrIf) {                                                                       \
+        u32 a = get<u32>(fp, ip[2]), b = ip[3];                                                    \
+        if (cond)                                                                                  \
+            JUMP(5);                                                                               \
+        NEXT(6);                                                                                   \
+    }                                                                                              \
+    HANDLER(name##ImmBrUnless) {                                                                   \
+        u32 a = get<u32>(fp, ip[2]), b = ip[3];                                                    \
+        if (!(cond))                                                                               \
+            JUMP(5);                                                                               \
+        NEXT(6);                                                                                   \
+    }
+WASM_FUSED_COMPARES(FUSED)
+
 } // namespace
 
 #define WASM_HANDLER_ENTRY(name, ...) &h_##name,
@@ -410,7 +448,10 @@ const Handler kHandlers[static_cast<size_t>(Op::Count)] = {
         WASM_TRAPPING_BINARY_OPS(WASM_HANDLER_ENTRY) WASM_TRAPPING_UNARY_OPS(WASM_HANDLER_ENTRY)
             WASM_SAT_OPS(WASM_HANDLER_ENTRY) WASM_LOAD_OPS(WASM_HANDLER_ENTRY)
                 WASM_STORE_OPS(WASM_HANDLER_ENTRY) WASM_CONTROL_OPS(WASM_HANDLER_ENTRY1)
-                    WASM_BINARY_OPS(WASM_HANDLER_ENTRY_IMM)};
+                    WASM_BINARY_OPS(WASM_HANDLER_ENTRY_IMM)
+#define WASM_HANDLER_ENTRY_FUSED(name, cond)                                                       \
+    &h_##name##BrIf, &h_##name##BrUnless, &h_##name##ImmBrIf, &h_##name##ImmBrUnless,
+                        WASM_FUSED_COMPARES(WASM_HANDLER_ENTRY_FUSED)};
 
 TrapKind run_function(Exec* ex, Function* f, uint64_t* fp) {
     Frame* saved_top = ex->frame_top;

@@ -185,6 +185,19 @@
     X(I64Store16, 0x3d, u64, uint16_t)                                                             \
     X(I64Store32, 0x3e, u64, uint32_t)
 
+// i32 comparisons that fuse with a following br_if or if: X(name, condition over a and b).
+#define WASM_FUSED_COMPARES(X)                                                                     \
+    X(I32Eq, a == b)                                                                               \
+    X(I32Ne, a != b)                                                                               \
+    X(I32LtS, static_cast<i32>(a) < static_cast<i32>(b))                                           \
+    X(I32LtU, a < b)                                                                               \
+    X(I32GtS, static_cast<i32>(a) > static_cast<i32>(b))                                           \
+    X(I32GtU, a > b)                                                                               \
+    X(I32LeS, static_cast<i32>(a) <= static_cast<i32>(b))                                          \
+    X(I32LeU, a <= b)                                                                              \
+    X(I32GeS, static_cast<i32>(a) >= static_cast<i32>(b))                                          \
+    X(I32GeU, a >= b)
+
 // The remaining internal instructions, with their operand words after the handler.
 #define WASM_CONTROL_OPS(X)                                                                        \
     X(Unreachable)  /* */                                                                          \
@@ -219,7 +232,9 @@
     X(RefNull)      /* dst */                                                                      \
     X(RefIsNull)    /* dst src */                                                                  \
     X(RefFunc)      /* dst func */                                                                 \
-    X(Fuel)         /* cost */
+    X(Fuel)         /* cost */                                                                     \
+    X(I32EqzBrIf)   /* a off: jump if a == 0 */                                                    \
+    X(I32EqzBrUnless) /* a off: jump if a != 0 */
 
 namespace wasm {
 
@@ -233,6 +248,10 @@ enum class Op : uint16_t {
                 WASM_CONTROL_OPS(WASM_OP_ENUM1)
     // Binary ops whose second operand is a constant: dst a imm_lo imm_hi.
     WASM_BINARY_OPS(WASM_OP_ENUM_IMM)
+    // Compare-and-branch: a b off / a imm_lo imm_hi off.
+#define WASM_OP_ENUM_FUSED(name, cond) name##BrIf, name##BrUnless, name##ImmBrIf, name##ImmBrUnless,
+    WASM_FUSED_COMPARES(WASM_OP_ENUM_FUSED)
+#undef WASM_OP_ENUM_FUSED
 #undef WASM_OP_ENUM
 #undef WASM_OP_ENUM1
 #undef WASM_OP_ENUM_IMM
