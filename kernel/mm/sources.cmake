@@ -1,7 +1,9 @@
 # The hardware-free memory-management sources, listed once for the kernel build and for the host
 # tests that compile the very same files.
 set(MNOS_MM_SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/address_space.cpp
     ${CMAKE_CURRENT_LIST_DIR}/heap.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/page_table.cpp
     ${CMAKE_CURRENT_LIST_DIR}/physical_allocator.cpp
 )
 # Kernel-only: defines the global operator new/delete over the kernel heap.
