@@ -6,6 +6,8 @@ set(MNOS_MM_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/page_table.cpp
     ${CMAKE_CURRENT_LIST_DIR}/physical_allocator.cpp
 )
-# Kernel-only: defines the global operator new/delete over the kernel heap.
+# Kernel-only: the kernel heap instance and the global operator new/delete over it.
 set(MNOS_MM_KERNEL_SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/kernel_heap.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/operator_new.cpp
 )
