@@ -3,6 +3,7 @@
 set(MNOS_MM_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/address_space.cpp
     ${CMAKE_CURRENT_LIST_DIR}/heap.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/page_heap_grower.cpp
     ${CMAKE_CURRENT_LIST_DIR}/page_table.cpp
     ${CMAKE_CURRENT_LIST_DIR}/physical_allocator.cpp
 )
