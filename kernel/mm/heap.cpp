@@ -291,7 +291,8 @@ const char* Heap::check_invariants() const {
         return "the free list holds a block that is not in the heap";
     if (seen.bytes_free != m_stats.bytes_free || seen.free_blocks != m_stats.free_blocks)
         return "free-memory accounting is off";
-    if (seen.bytes_in_use != m_stats.bytes_in_use || seen.bytes_requested != m_stats.bytes_requested ||
+    if (seen.bytes_in_use != m_stats.bytes_in_use ||
+        seen.bytes_requested != m_stats.bytes_requested ||
         seen.allocated_blocks != m_stats.allocated_blocks)
         return "allocated-memory accounting is off";
     if (seen.bytes_in_use + seen.bytes_free != m_stats.mapped_bytes)

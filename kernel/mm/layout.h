@@ -1,11 +1,11 @@
 // The kernel's virtual memory layout (upper half). Lower half: user space (see docs/memory.md).
 //
-//   PML4 slot  range                                    what
-//   256..383   0xffff800000000000 - 0xffffbfffffffffff  HHDM: all physical memory (64 TiB max)
-//   384        0xffffc00000000000 - 0xffffc07fffffffff  kernel heap (512 GiB reserved, grown on demand)
-//   385        0xffffc08000000000 - 0xffffc0ffffffffff  kernel stacks, each below an unmapped guard gap
-//   386        0xffffc10000000000 - 0xffffc17fffffffff  MMIO mappings (uncached: LAPIC, I/O APIC, BARs)
-//   511        0xffffffff80000000 - 0xffffffffffffffff  kernel image (linked here, loaded at 2 MiB)
+//   PML4 slot  start               what
+//   256..383   0xffff800000000000  HHDM: all physical memory (64 TiB at most)
+//   384        0xffffc00000000000  kernel heap (512 GiB reserved, grown on demand)
+//   385        0xffffc08000000000  kernel stacks, each above an unmapped guard gap
+//   386        0xffffc10000000000  MMIO mappings (uncached: LAPIC, I/O APIC, BARs)
+//   511        0xffffffff80000000  kernel image (linked here, loaded at 2 MiB)
 //
 // One PML4 slot per region keeps them apart by construction: no region can grow into another
 // without changing this table.
@@ -53,7 +53,9 @@ constexpr StackSlot stack_slot(uint64_t index) {
             lib::VirtAddr(base + STACK_STRIDE)};
 }
 
-constexpr lib::VirtAddr phys_to_hhdm(lib::PhysAddr phys) { return lib::VirtAddr(HHDM_BASE + phys.value()); }
+constexpr lib::VirtAddr phys_to_hhdm(lib::PhysAddr phys) {
+    return lib::VirtAddr(HHDM_BASE + phys.value());
+}
 
 // Each region starts a PML4 slot and ends before the next region.
 static_assert(HHDM_BASE % PML4_SLOT_SIZE == 0 && HHDM_BASE + HHDM_SIZE <= HEAP_BASE);

@@ -14,7 +14,9 @@ constexpr bool is_user_half(lib::VirtAddr virt) { return virt.value() < (uint64_
 
 // Entries are written with single 64-bit atomic accesses: other CPUs' page walkers read them
 // concurrently, and the accessed/dirty bits are set by hardware behind the compiler's back.
-uint64_t load(uint64_t* entry) { return std::atomic_ref<uint64_t>(*entry).load(std::memory_order_relaxed); }
+uint64_t load(uint64_t* entry) {
+    return std::atomic_ref<uint64_t>(*entry).load(std::memory_order_relaxed);
+}
 void store(uint64_t* entry, uint64_t value) {
     std::atomic_ref<uint64_t>(*entry).store(value, std::memory_order_release);
 }

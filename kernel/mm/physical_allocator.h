@@ -73,7 +73,8 @@ public:
     lib::Result<lib::PhysAddr> alloc_zeroed();
     // `count` physically contiguous frames whose base is aligned to `alignment` bytes (a power of
     // two, at least PAGE_SIZE), for DMA buffers and large pages.
-    lib::Result<lib::PhysAddr> alloc_contiguous(uint64_t count, uint64_t alignment = lib::PAGE_SIZE);
+    lib::Result<lib::PhysAddr> alloc_contiguous(uint64_t count,
+                                                uint64_t alignment = lib::PAGE_SIZE);
 
     // DoubleFree when the frame is already free; InvalidArgument when it is unaligned, outside
     // the bitmap, or reserved. A failed free changes nothing.
@@ -99,7 +100,9 @@ private:
     static bool test(const uint64_t* bits, uint64_t frame) {
         return (bits[frame / 64] >> (frame % 64)) & 1;
     }
-    static void set(uint64_t* bits, uint64_t frame) { bits[frame / 64] |= uint64_t(1) << (frame % 64); }
+    static void set(uint64_t* bits, uint64_t frame) {
+        bits[frame / 64] |= uint64_t(1) << (frame % 64);
+    }
     static void clear(uint64_t* bits, uint64_t frame) {
         bits[frame / 64] &= ~(uint64_t(1) << (frame % 64));
     }

@@ -269,7 +269,8 @@ TEST_F(HeapTest, RandomizedStressKeepsInvariantsAndContents) {
             ASSERT_TRUE(result) << "step " << step;
             Live block{static_cast<unsigned char*>(*result), size, align,
                        static_cast<unsigned char>(rng())};
-            ASSERT_EQ(reinterpret_cast<uintptr_t>(block.ptr) % std::max(align, Heap::MIN_ALIGN), 0u);
+            uintptr_t address = reinterpret_cast<uintptr_t>(block.ptr);
+            ASSERT_EQ(address % std::max(align, Heap::MIN_ALIGN), 0u);
             for (size_t i = 0; i < size; ++i)
                 block.ptr[i] = static_cast<unsigned char>(block.pattern + i);
             live.push_back(block);

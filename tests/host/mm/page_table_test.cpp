@@ -263,14 +263,16 @@ TEST_F(PageTableTest, ProtectRewritesPermissionsOnly) {
     VirtAddr large(0x40000000);
     ASSERT_TRUE(m_table->map(large, PhysAddr(0x200000), PageFlags::None, PageSize::Large));
     ASSERT_TRUE(m_table->protect(large, PageFlags::Writable));
-    EXPECT_EQ(entry(large, 1), 0x200000 | pte::PRESENT | pte::WRITABLE | pte::HUGE | pte::NO_EXECUTE);
+    EXPECT_EQ(entry(large, 1),
+              0x200000 | pte::PRESENT | pte::WRITABLE | pte::HUGE | pte::NO_EXECUTE);
 }
 
 TEST_F(PageTableTest, MapRangeUsesLargePagesWhereAligned) {
     // Physical 1 MiB .. 9 MiB + 12 KiB: small pages up to 2 MiB, large pages for [2, 8) MiB,
     // small pages again for the last 1 MiB + 12 KiB, which is too short for a large page.
     uint64_t bytes = 8 * MiB + 12 * 1024;
-    ASSERT_TRUE(m_table->map_range(VirtAddr(HHDM + MiB), PhysAddr(MiB), bytes, PageFlags::Writable));
+    ASSERT_TRUE(
+        m_table->map_range(VirtAddr(HHDM + MiB), PhysAddr(MiB), bytes, PageFlags::Writable));
     for (uint64_t offset = 0; offset < bytes; offset += 0x3000) {
         uint64_t phys = MiB + offset;
         auto t = m_table->translate(VirtAddr(HHDM + phys));

@@ -114,7 +114,8 @@ TEST_F(PmmTest, AllocateEverythingThenFreeEverything) {
 }
 
 TEST_F(PmmTest, OverlappingRegionsReservedWins) {
-    ASSERT_TRUE(init({usable(MiB, 15 * MiB), reserved(8 * MiB + 100, MiB - 200, MemoryType::AcpiNvs),
+    ASSERT_TRUE(init({usable(MiB, 15 * MiB),
+                      reserved(8 * MiB + 100, MiB - 200, MemoryType::AcpiNvs),
                       usable(12 * MiB, 8 * MiB)}));
     // [1, 20) MiB usable once (the two usable regions overlap), minus the whole frames the NVS
     // region touches: [8 MiB, 9 MiB).
@@ -234,7 +235,8 @@ TEST_F(PmmTest, BitmapStepsOverReservationsInsideARegion) {
 
 TEST_F(PmmTest, ReservationsCrossingRegionEdges) {
     ASSERT_TRUE(init({usable(MiB, MiB), usable(3 * MiB, MiB), usable(8 * MiB, MiB)},
-                     {range(2 * MiB - 8 * KiB, 3 * MiB + 8 * KiB), range(9 * MiB - 4 * KiB, 10 * MiB),
+                     {range(2 * MiB - 8 * KiB, 3 * MiB + 8 * KiB),
+                      range(9 * MiB - 4 * KiB, 10 * MiB),
                       range(512 * KiB, MiB + 4 * KiB)}));
     auto stats = m_pmm.stats();
     EXPECT_EQ(stats.total_frames, 3 * 256u);
