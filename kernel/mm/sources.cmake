@@ -2,6 +2,7 @@
 # tests that compile the very same files.
 set(MNOS_MM_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/address_space.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/boot_reservations.cpp
     ${CMAKE_CURRENT_LIST_DIR}/heap.cpp
     ${CMAKE_CURRENT_LIST_DIR}/page_heap_grower.cpp
     ${CMAKE_CURRENT_LIST_DIR}/page_table.cpp
