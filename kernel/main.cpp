@@ -11,6 +11,7 @@
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
 #include "kernel/mm/hhdm.h"
+#include "kernel/mm/memory.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
 #include "kernel/version.h"
@@ -61,6 +62,17 @@ void start_console(const BootInfo& info) {
     console::init(fb, mm::phys_to_ptr<uint8_t>(fb.base)); // below the limit: mapped by boot.S
 }
 
+const char* memory_type_name(MemoryType type) {
+    switch (type) {
+    case MemoryType::Usable: return "usable";
+    case MemoryType::Reserved: return "reserved";
+    case MemoryType::AcpiReclaimable: return "ACPI reclaimable";
+    case MemoryType::AcpiNvs: return "ACPI NVS";
+    case MemoryType::Defective: return "defective";
+    }
+    return "?";
+}
+
 uint64_t usable_bytes(const BootInfo& info) {
     uint64_t total = 0;
     for (size_t i = 0; i < info.region_count; ++i)
@@ -83,6 +95,10 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("boot: {} memory regions, {} MiB usable, {} modules, ACPI RSDP {}",
              g_boot_info.region_count, usable_bytes(g_boot_info) >> 20, g_boot_info.module_count,
              g_boot_info.rsdp);
+    for (size_t i = 0; i < g_boot_info.region_count; ++i) {
+        const MemoryRegion& r = g_boot_info.regions[i];
+        kprintln("boot:   {} - {} {}", r.base, r.base + r.length, memory_type_name(r.type));
+    }
     if (console::active())
         kprintln("console: {}x{} framebuffer at {}, {}x{} text", g_boot_info.framebuffer.width,
                  g_boot_info.framebuffer.height, g_boot_info.framebuffer.base, console::columns(),
@@ -106,6 +122,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
 
     phase_boot(magic, info_phys);
     announce_phase(2, "memory");
+    mm::init(g_boot_info);
     announce_phase(3, "interrupts");
     announce_phase(4, "scheduler");
     announce_phase(5, "userspace");

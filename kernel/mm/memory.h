@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "kernel/boot/boot_info.h"
+#include "kernel/mm/page_table.h"
 #include "kernel/mm/physical_allocator.h"
 #include "lib/result.h"
 
@@ -33,6 +34,18 @@ struct KernelStack {
 };
 lib::Result<KernelStack> allocate_kernel_stack();
 void free_kernel_stack(const KernelStack& stack);
+
+// Looks up a kernel-half (or, while boot tables are gone, any) address in the kernel's tables.
+lib::Result<Translation> translate_kernel(lib::VirtAddr virt);
+
+// Walks every present leaf of the kernel's page tables and counts those that are both writable
+// and executable (W^X says: none) and those reachable from user mode (kernel tables: none).
+struct MappingAudit {
+    uint64_t leaves = 0;
+    uint64_t writable_and_executable = 0;
+    uint64_t user_accessible = 0;
+};
+MappingAudit audit_kernel_mappings();
 
 // Invalidates a kernel mapping on this CPU (other CPUs: see the TLB shootdown in sched/ once
 // SMP exists).

@@ -2,6 +2,7 @@
 #include "kernel/debug/panic.h"
 #include "kernel/debug/symbols.h"
 #include "kernel/test/self_test.h"
+#include "kernel/test/suites.h"
 #include "kernel/test/test_mode.h"
 
 extern "C" void kernel_main(uint32_t, uint64_t);
@@ -35,6 +36,7 @@ void panic_suite(Context&) { panic_outer(); }
 constexpr Suite SUITES[] = {
     {"boot", boot_suite},
     {"panic", panic_suite},
+    {"memory", memory_suite},
 };
 
 } // namespace

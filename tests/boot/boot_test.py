@@ -52,6 +52,8 @@ def main():
     p.add_argument("--expect", action="append", default=[], help="regex that must appear in the log")
     p.add_argument("--expect-exit", type=int, default=0)
     p.add_argument("--allow-panic", action="store_true")
+    p.add_argument("--expect-usable-mib", type=int,
+                   help="the log's 'memory: usable N MiB' must be within 2%% of this")
     args = p.parse_args()
 
     if not os.path.exists(args.iso):
@@ -72,6 +74,14 @@ def main():
     print("\n".join(lines))
     print("--------------------")
     problems = check_log(lines, args.expect, args.allow_panic)
+    if args.expect_usable_mib:
+        found = [int(m.group(1)) for m in map(re.compile(r"^memory: usable (\d+) MiB").match, lines) if m]
+        if not found:
+            problems.append("no 'memory: usable N MiB' line")
+        elif abs(found[0] - args.expect_usable_mib) > 0.02 * args.expect_usable_mib:
+            problems.append(f"usable memory {found[0]} MiB is not within 2% of {args.expect_usable_mib} MiB")
+        else:
+            print(f"usable memory {found[0]} MiB of {args.expect_usable_mib} MiB given")
     if status == 124:
         problems.insert(0, f"timed out after {args.timeout:g} s")
     elif status != args.expect_exit:

@@ -5,14 +5,11 @@ text: the top text rows must hold many pixels in the log's foreground colours, a
 must not be one colour."""
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from qemu_session import QemuSession
+
 LIGHT_GREY = (0xaa, 0xaa, 0xaa)  # the console's normal foreground
 CYAN = (0x00, 0xaa, 0xaa)        # phase headings
 GLYPH_HEIGHT = 16
@@ -30,58 +27,24 @@ def read_ppm(path):
         fields.append(data[start:pos])
     if fields[0] != b"P6":
         raise ValueError("not a binary PPM")
-    width, height = int(fields[1]), int(fields[2])
-    return width, height, data[pos + 1:]
-
-
-def monitor(sock_path, command):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock_path)
-    s.settimeout(10)
-    s.recv(4096)  # greeting
-    s.sendall(command.encode() + b"\n")
-    time.sleep(1.0)
-    try:
-        s.recv(65536)
-    except socket.timeout:
-        pass
-    s.close()
+    return int(fields[1]), int(fields[2]), data[pos + 1:]
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--iso", required=True)
-    p.add_argument("--timeout", type=float, default=60)
     args = p.parse_args()
-    with tempfile.TemporaryDirectory(prefix="screendump-") as tmp:
-        log = os.path.join(tmp, "serial.log")
-        sock = os.path.join(tmp, "monitor.sock")
-        shot = os.path.join(tmp, "screen.ppm")
-        qemu = subprocess.Popen([os.path.join(ROOT, "tools", "run-qemu"), "--iso", args.iso,
-                                 "--headless", "--firmware", "bios", "--machine", "pc",
-                                 "--serial-log", log, "--monitor", sock,
-                                 "--timeout", str(args.timeout + 30)], start_new_session=True)
-        try:
-            deadline = time.time() + args.timeout
-            while time.time() < deadline:
-                if os.path.exists(log) and b"boot complete" in open(log, "rb").read():
-                    break
-                if qemu.poll() is not None:
-                    print("FAIL: QEMU exited before the boot completed")
-                    return 1
-                time.sleep(0.2)
-            else:
-                print("FAIL: no 'boot complete' on the serial log")
-                return 1
-            monitor(sock, f"screendump {shot}")
-            for _ in range(50):
-                if os.path.exists(shot) and os.path.getsize(shot) > 0:
-                    break
-                time.sleep(0.1)
-            width, height, pixels = read_ppm(shot)
-        finally:
-            os.killpg(qemu.pid, signal.SIGKILL)  # run-qemu and its QEMU child
-            qemu.wait()
+    with QemuSession(args.iso) as qemu:
+        if not qemu.wait_for("boot complete"):
+            print("FAIL: no 'boot complete' on the serial log")
+            return 1
+        shot = qemu.path("screen.ppm")
+        qemu.monitor(f"screendump {shot}")
+        for _ in range(50):
+            if os.path.exists(shot) and os.path.getsize(shot) > 0:
+                break
+            time.sleep(0.1)
+        width, height, pixels = read_ppm(shot)
     text_rows = min(12, height // GLYPH_HEIGHT)
     counts = {LIGHT_GREY: 0, CYAN: 0}
     colours = set()

@@ -1,0 +1,10 @@
+// Self-test suites, one function per suite, registered by name in suites.cpp.
+#pragma once
+
+#include "kernel/test/self_test.h"
+
+namespace kernel::test {
+
+void memory_suite(Context& ctx);
+
+} // namespace kernel::test
