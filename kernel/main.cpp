@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
@@ -124,6 +125,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     announce_phase(2, "memory");
     mm::init(g_boot_info);
     announce_phase(3, "interrupts");
+    x86_64::init_interrupts(g_boot_info);
     announce_phase(4, "scheduler");
     announce_phase(5, "userspace");
     kprintln(LogColour::Good, "boot complete");

@@ -1,0 +1,38 @@
+#include "kernel/acpi/platform.h"
+
+#include "kernel/debug/log.h"
+#include "kernel/mm/hhdm.h"
+
+namespace kernel::acpi {
+
+namespace {
+
+constinit Madt g_madt; // several KiB: static storage rather than the boot stack
+
+// The window the ACPI parser may read: physical 0 to 4 GiB through the HHDM. Phase 2 maps RAM,
+// the ACPI regions and reserved ranges next to RAM there (where firmware keeps its tables), so
+// every table a sane firmware points at is readable; a pointer beyond 4 GiB is refused with
+// BadAddress. Known gap: a pointer into an unmapped hole below 4 GiB would fault instead.
+const PhysicalReader g_reader(reinterpret_cast<const uint8_t*>(mm::HHDM_BASE), lib::PhysAddr(0),
+                              mm::BOOT_HHDM_LIMIT);
+
+} // namespace
+
+void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id) {
+    auto origin = load_madt(g_reader, boot_info.rsdp, boot_info.rsdp_is_xsdp, bsp_apic_id, g_madt);
+    if (!origin) {
+        kprintln(LogColour::Warning, "acpi: no usable MADT ({}: {}); legacy fallback: 1 CPU, "
+                 "8259 PIC, no I/O APIC", mnos::error_name(origin.error().code),
+                 origin.error().reason());
+        return;
+    }
+    if (origin->xsdt_rejection)
+        kprintln(LogColour::Warning, "acpi: XSDT passed over: {}", origin->xsdt_rejection->reason());
+    kprintln("acpi: {}, MADT: {} CPUs, {} I/O APICs, {} overrides",
+             origin->via_xsdt ? "XSDT" : "RSDT", g_madt.processors().size(),
+             g_madt.io_apics().size(), g_madt.overrides().size());
+}
+
+Madt& platform_madt() { return g_madt; }
+
+} // namespace kernel::acpi

@@ -1,0 +1,17 @@
+// The kernel's view of the firmware's ACPI tables: at phase 3 the RSDP from BootInfo leads to
+// the MADT, read through the HHDM. A missing or malformed MADT is logged with its reason and
+// replaced by Madt::legacy_fallback, so platform_madt() is always usable afterwards.
+#pragma once
+
+#include "kernel/acpi/madt.h"
+#include "kernel/boot/boot_info.h"
+
+namespace kernel::acpi {
+
+// Loads the MADT and logs "acpi: <XSDT|RSDT>, MADT: N CPUs, M I/O APICs, K overrides" (or why
+// the fallback is used). `bsp_apic_id` is the boot processor's, for the fallback topology.
+void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id);
+
+Madt& platform_madt();
+
+} // namespace kernel::acpi

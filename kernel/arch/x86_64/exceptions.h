@@ -1,0 +1,29 @@
+// CPU exceptions (vectors 0-31): a kernel-mode fault is reported (vector, decoded error code,
+// CR2, RIP with its symbol, all registers, backtrace) and panics; a user-mode fault goes to
+// handle_user_fault. Self-tests can declare a fault as expected and resume after it.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/arch/x86_64/interrupt_frame.h"
+#include "kernel/arch/x86_64/per_cpu.h"
+
+namespace kernel::x86_64 {
+
+// Called by interrupt_dispatch for vectors below 32.
+void handle_exception(InterruptFrame& frame);
+
+// The one place a fault in Ring 3 ends up. For now no processes exist, so it panics; the
+// process issue makes it end the faulting process instead.
+[[noreturn]] void handle_user_fault(InterruptFrame& frame, const char* reason);
+
+// Arms this CPU's fault expectation for `vector` and returns it. The caller's inline asm must
+// then store the resume address into `resume_rip` and execute the faulting instruction in the
+// same asm statement (so no compiler-generated code runs in between). Interrupts should be off
+// or the code must not be preempted between arming and faulting.
+FaultExpectation& expect_fault(uint8_t vector);
+
+// Disarms the expectation (whether or not it fired) and returns it for inspection.
+FaultExpectation finish_expected_fault();
+
+} // namespace kernel::x86_64

@@ -1,0 +1,45 @@
+// interrupt_dispatch: where the common entry stub hands every vector to C++.
+#include <atomic>
+
+#include "kernel/arch/x86_64/exceptions.h"
+#include "kernel/arch/x86_64/interrupt_frame.h"
+#include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/vectors.h"
+#include "kernel/debug/log.h"
+#include "kernel/irq/irq.h"
+#include "kernel/irq/tick.h"
+
+namespace kernel::x86_64 {
+
+namespace {
+std::atomic<uint64_t> g_spurious{0};
+}
+
+uint64_t spurious_interrupts() { return g_spurious.load(std::memory_order_relaxed); }
+
+} // namespace kernel::x86_64
+
+using namespace kernel;
+using namespace kernel::x86_64;
+
+extern "C" void interrupt_dispatch(InterruptFrame* frame) {
+    uint64_t v = frame->vector;
+    if (v < vectors::EXCEPTIONS_END) {
+        handle_exception(*frame);
+        return;
+    }
+    if (v == vectors::SPURIOUS) {
+        // The APIC sets no in-service bit for a spurious interrupt, so it must not get an EOI.
+        g_spurious.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    if (v >= vectors::GSI_BASE && v < vectors::GSI_BASE + vectors::GSI_COUNT)
+        irq::dispatch_gsi(uint32_t(v - vectors::GSI_BASE));
+    else if (v == vectors::LAPIC_TIMER)
+        irq::tick();
+    else if (v == vectors::LAPIC_ERROR)
+        kprintln(LogColour::Warning, "lapic: error status {:#x}", lapic::error_status());
+    else
+        kprintln(LogColour::Warning, "interrupt: unexpected vector {:#x}", v);
+    lapic::eoi();
+}

@@ -1,0 +1,27 @@
+#include "kernel/arch/x86_64/pit.h"
+
+#include "kernel/arch/x86_64/cpu.h"
+
+namespace kernel::x86_64::pit {
+
+namespace {
+constexpr uint16_t CHANNEL2_DATA = 0x42, MODE_COMMAND = 0x43, PORT_B = 0x61;
+constexpr uint8_t PORT_B_GATE2 = 1 << 0, PORT_B_SPEAKER = 1 << 1, PORT_B_OUT2 = 1 << 5;
+// Channel 2, access lobyte/hibyte, mode 0 (interrupt on terminal count), binary.
+constexpr uint8_t CHANNEL2_MODE0 = 0b10'11'000'0;
+} // namespace
+
+void start_countdown(uint16_t count) {
+    // Gate low while programming (counting is suspended), speaker off.
+    uint8_t b = cpu::in8(PORT_B);
+    cpu::out8(PORT_B, uint8_t(b & ~(PORT_B_GATE2 | PORT_B_SPEAKER)));
+    cpu::out8(MODE_COMMAND, CHANNEL2_MODE0); // OUT2 goes low until the count expires
+    cpu::out8(CHANNEL2_DATA, uint8_t(count));
+    cpu::out8(CHANNEL2_DATA, uint8_t(count >> 8));
+    // Gate high: counting starts now.
+    cpu::out8(PORT_B, uint8_t((b & ~PORT_B_SPEAKER) | PORT_B_GATE2));
+}
+
+bool countdown_done() { return cpu::in8(PORT_B) & PORT_B_OUT2; }
+
+} // namespace kernel::x86_64::pit
