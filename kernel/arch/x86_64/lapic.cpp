@@ -1,5 +1,7 @@
 #include "kernel/arch/x86_64/lapic.h"
 
+#include <algorithm>
+
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/msr.h"
 #include "kernel/arch/x86_64/pit.h"
@@ -42,24 +44,68 @@ void write(uint32_t reg, uint32_t value) {
     g_mmio[reg / 4] = value; // as in read(): a register inside the mapped page
 }
 
-constexpr uint64_t PIT_WINDOW_COUNT = 59659; // 50 ms of the PIT's 1.193182 MHz
+// One reading of the three clocks. The PIT is read between two TSC reads; the reading whose
+// bracket is narrowest is the one least disturbed (under emulation the virtual CPU can be
+// descheduled at any instruction).
+struct ClockSample {
+    uint64_t tsc;
+    uint32_t timer;
+    uint16_t pit;
+};
 
-// Counts timer and TSC ticks across one PIT countdown.
-void measure_with_pit(uint64_t& timer_hz, uint64_t& tsc_hz) {
+ClockSample sample_clocks() {
+    ClockSample best{};
+    uint64_t best_width = ~0ull;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        uint64_t before = cpu::rdtsc();
+        uint16_t pit_count = pit::read_count();
+        uint32_t timer = read(REG_TIMER_CURRENT);
+        uint64_t after = cpu::rdtsc();
+        if (after - before < best_width) {
+            best_width = after - before;
+            best = {before + (after - before) / 2, timer, pit_count};
+        }
+    }
+    return best;
+}
+
+constexpr uint16_t PIT_WINDOW_TICKS = 50000; // ~42 ms of the PIT's 1.193182 MHz
+
+// Measures timer and TSC ticks against one PIT window. The window is read from the latched
+// PIT count at both ends rather than from when OUT2 was noticed, so a delay in noticing does
+// not lengthen it. False if the count ran out (the window could not be measured).
+bool measure_window(uint64_t& timer_hz, uint64_t& tsc_hz) {
     write(REG_TIMER_DIVIDE, TIMER_DIVIDE_16);
     write(REG_LVT_TIMER, LVT_MASKED | vectors::LAPIC_TIMER); // one-shot, never delivered
     write(REG_TIMER_INITIAL, 0xffffffff);
-    pit::start_countdown(uint16_t(PIT_WINDOW_COUNT));
-    uint32_t timer_start = read(REG_TIMER_CURRENT);
-    uint64_t tsc_start = cpu::rdtsc();
-    while (!pit::countdown_done())
-        cpu::pause();
-    uint64_t tsc_end = cpu::rdtsc();
-    uint32_t timer_end = read(REG_TIMER_CURRENT);
+    pit::start_countdown(0xffff);
+    ClockSample start = sample_clocks();
+    ClockSample end = start;
+    while (uint16_t(start.pit - end.pit) < PIT_WINDOW_TICKS)
+        end = sample_clocks();
+    bool ran_out = pit::countdown_done(); // the count wrapped: the difference is unreliable
     write(REG_TIMER_INITIAL, 0);
-    timer_hz = uint64_t(timer_start - timer_end) * TIMER_DIVISOR * pit::FREQUENCY_HZ /
-               PIT_WINDOW_COUNT;
-    tsc_hz = (tsc_end - tsc_start) * pit::FREQUENCY_HZ / PIT_WINDOW_COUNT;
+    uint64_t pit_ticks = uint16_t(start.pit - end.pit);
+    if (ran_out || pit_ticks == 0)
+        return false;
+    timer_hz = uint64_t(start.timer - end.timer) * TIMER_DIVISOR * pit::FREQUENCY_HZ / pit_ticks;
+    tsc_hz = (end.tsc - start.tsc) * pit::FREQUENCY_HZ / pit_ticks;
+    return true;
+}
+
+uint64_t median3(uint64_t a, uint64_t b, uint64_t c) {
+    return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+// Three windows, and the median of each clock: one window disturbed by the host does not
+// decide the calibration.
+void measure_with_pit(uint64_t& timer_hz, uint64_t& tsc_hz) {
+    uint64_t timer[3] = {}, tsc[3] = {};
+    for (int i = 0, tries = 0; i < 3 && tries < 10; ++tries)
+        if (measure_window(timer[i], tsc[i]))
+            ++i;
+    timer_hz = median3(timer[0], timer[1], timer[2]);
+    tsc_hz = median3(tsc[0], tsc[1], tsc[2]);
 }
 
 } // namespace

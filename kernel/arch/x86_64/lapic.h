@@ -32,8 +32,8 @@ struct Calibration {
 };
 
 // Once, on the boot processor: CPUID leaf 0x15 (and 0x16 for the bus clock) when they report
-// the frequencies, otherwise a 50 ms countdown of the PIT's channel 2 measures whatever CPUID
-// left unknown.
+// the frequencies; whatever CPUID left unknown is measured against the PIT's channel 2 (the
+// median of three ~42 ms windows, each read from the latched PIT count).
 const Calibration& calibrate();
 const Calibration& calibration();
 

@@ -1,6 +1,6 @@
 // The 8254 PIT, used only as a known clock to calibrate the local APIC timer and the TSC:
-// channel 2 counts down in mode 0 with its gate controlled through port 0x61, and its output is
-// readable there too, so it can be polled without any interrupt.
+// channel 2 counts down in mode 0 with its gate controlled through port 0x61; its count can be
+// latched and read, and its output is readable at port 0x61, so no interrupt is needed.
 #pragma once
 
 #include <cstdint>
@@ -13,5 +13,7 @@ inline constexpr uint64_t FREQUENCY_HZ = 1193182;
 void start_countdown(uint16_t count);
 // Whether the countdown started last has reached zero.
 bool countdown_done();
+// The current count of channel 2 (latched, so the two bytes belong together).
+uint16_t read_count();
 
 } // namespace kernel::x86_64::pit
