@@ -10,7 +10,8 @@ constexpr uint16_t COM1 = 0x3f8;
 // Register offsets from the 16550 data sheet.
 constexpr uint16_t DATA = 0, INTERRUPT_ENABLE = 1, FIFO_CONTROL = 2, LINE_CONTROL = 3,
                    MODEM_CONTROL = 4, LINE_STATUS = 5;
-constexpr uint8_t LINE_STATUS_THR_EMPTY = 1 << 5;
+constexpr uint8_t LINE_STATUS_DATA_READY = 1 << 0, LINE_STATUS_THR_EMPTY = 1 << 5;
+constexpr uint8_t INTERRUPT_RECEIVED_DATA = 1 << 0;
 constexpr uint8_t LOOPBACK_PROBE = 0xae;
 
 bool g_present = false;
@@ -44,6 +45,17 @@ bool init() {
 }
 
 bool present() { return g_present; }
+
+void set_receive_interrupt(bool enabled) {
+    if (g_present)
+        cpu::out8(COM1 + INTERRUPT_ENABLE, enabled ? INTERRUPT_RECEIVED_DATA : 0);
+}
+
+int read_byte() {
+    if (!g_present || !(cpu::in8(COM1 + LINE_STATUS) & LINE_STATUS_DATA_READY))
+        return -1;
+    return cpu::in8(COM1 + DATA);
+}
 
 void write(lib::StringView text) {
     if (!g_present)

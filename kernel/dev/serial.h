@@ -13,4 +13,11 @@ bool init();
 bool present();
 void write(lib::StringView text);
 
+// Receiving (for the receive interrupt; the log itself only ever transmits, polled).
+// Enables or disables the "received data available" interrupt (IER bit 0); the UART raises ISA
+// IRQ 4 while a byte waits. OUT2, which gates that line on PCs, is already on.
+void set_receive_interrupt(bool enabled);
+// The next received byte, or -1 if none is waiting.
+int read_byte();
+
 } // namespace kernel::serial

@@ -37,6 +37,10 @@ constexpr Suite SUITES[] = {
     {"boot", boot_suite},
     {"panic", panic_suite},
     {"memory", memory_suite},
+    {"timer", timer_suite},
+    {"exceptions", exceptions_suite},
+    {"double-fault", double_fault_suite},
+    {"serial-irq", serial_irq_suite},
 };
 
 } // namespace

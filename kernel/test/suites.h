@@ -6,5 +6,9 @@
 namespace kernel::test {
 
 void memory_suite(Context& ctx);
+void timer_suite(Context& ctx);
+void exceptions_suite(Context& ctx);
+void double_fault_suite(Context& ctx);
+void serial_irq_suite(Context& ctx);
 
 } // namespace kernel::test

@@ -53,6 +53,17 @@ bool in_stack_guard(uint64_t address, uint64_t& slot) {
     return address < stack_slot(slot).bottom.value();
 }
 
+// Names the IST stack the handler runs on, if any: proof that #DF/NMI/#MC got a good stack.
+void print_handler_stack() {
+    auto here = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+    const CpuArch& cpu = this_cpu();
+    for (unsigned i = 0; i < IST_COUNT; ++i) {
+        uint64_t top = cpu.tss.ist[i]; // copy out of the packed TSS
+        if (here >= cpu.ist_bottom[i] && here < top)
+            kprintln("  handled on IST{} stack {:#018x}-{:#018x}", i + 1, cpu.ist_bottom[i], top);
+    }
+}
+
 void report(const InterruptFrame& f, uint64_t cr2) {
     unsigned v = unsigned(f.vector);
     kprintln(LogColour::Error, "exception: {} {} (vector {}) in {} mode, error code {:#x}",
@@ -64,6 +75,7 @@ void report(const InterruptFrame& f, uint64_t cr2) {
         print_page_fault(f.error_code, cr2);
     else if (is_selector_error_vector(v))
         print_selector_error(f.error_code);
+    print_handler_stack();
     uint64_t slot = 0;
     if (v == vector::DOUBLE_FAULT || v == vector::PAGE_FAULT) {
         // An overflow faults on the guard; the #PF cannot push its frame there either and
