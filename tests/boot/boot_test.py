@@ -8,9 +8,11 @@ appear in the given order).
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN_QEMU = os.path.join(ROOT, "tools", "run-qemu")
@@ -40,6 +42,32 @@ def check_log(lines, expected, allow_panic):
     return problems
 
 
+def run_and_send(cmd, log_path, socket_path, send_on, data, timeout):
+    """Runs QEMU; once a log line matches `send_on`, sends `data` to COM1 through the socket."""
+    process = subprocess.Popen(cmd)
+    sent = False
+    connection = None
+    pattern = re.compile(send_on)
+    deadline = time.time() + timeout + 30
+    try:
+        while process.poll() is None and time.time() < deadline:
+            if not sent and os.path.exists(log_path):
+                if any(pattern.search(line) for line in clean_lines(open(log_path, "rb").read())):
+                    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    connection.connect(socket_path)
+                    connection.sendall(data)
+                    print(f"sent {data!r} to COM1")
+                    sent = True
+            time.sleep(0.1)
+        return process.wait(timeout=max(1, deadline - time.time()))
+    finally:
+        if connection:
+            connection.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--iso", required=True)
@@ -54,6 +82,8 @@ def main():
     p.add_argument("--allow-panic", action="store_true")
     p.add_argument("--expect-usable-mib", type=int,
                    help="the log's 'memory: usable N MiB' must be within 2%% of this")
+    p.add_argument("--send-on", help="regex: when a log line matches, send --send to COM1")
+    p.add_argument("--send", default="", help="bytes (UTF-8) to send to the guest's COM1")
     args = p.parse_args()
 
     if not os.path.exists(args.iso):
@@ -67,7 +97,13 @@ def main():
         if args.cmdline:
             cmd += ["--cmdline", args.cmdline]
         print("+", " ".join(cmd))
-        status = subprocess.run(cmd).returncode
+        if args.send_on:
+            socket_path = os.path.join(tmp, "com1.sock")
+            cmd += ["--serial-socket", socket_path]
+            status = run_and_send(cmd, log_path, socket_path, args.send_on, args.send.encode(),
+                                  args.timeout)
+        else:
+            status = subprocess.run(cmd).returncode
         raw = open(log_path, "rb").read() if os.path.exists(log_path) else b""
     lines = clean_lines(raw)
     print("---- serial log ----")
