@@ -41,6 +41,7 @@ constexpr Suite SUITES[] = {
     {"exceptions", exceptions_suite},
     {"double-fault", double_fault_suite},
     {"serial-irq", serial_irq_suite},
+    {"isa-override", isa_override_suite},
 };
 
 } // namespace

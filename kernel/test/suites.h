@@ -10,5 +10,6 @@ void timer_suite(Context& ctx);
 void exceptions_suite(Context& ctx);
 void double_fault_suite(Context& ctx);
 void serial_irq_suite(Context& ctx);
+void isa_override_suite(Context& ctx);
 
 } // namespace kernel::test

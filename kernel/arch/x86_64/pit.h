@@ -13,6 +13,9 @@ inline constexpr uint64_t FREQUENCY_HZ = 1193182;
 void start_countdown(uint16_t count);
 // Whether the countdown started last has reached zero.
 bool countdown_done();
+// Channel 0 (wired to ISA IRQ 0): one countdown of `count` ticks in mode 0, whose output rises
+// once at zero: exactly one IRQ 0 edge. For tests of the interrupt routing.
+void start_channel0_one_shot(uint16_t count);
 // The current count of channel 2 (latched, so the two bytes belong together).
 uint16_t read_count();
 
