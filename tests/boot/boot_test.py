@@ -82,6 +82,8 @@ def main():
     p.add_argument("--allow-panic", action="store_true")
     p.add_argument("--expect-usable-mib", type=int,
                    help="the log's 'memory: usable N MiB' must be within 2%% of this")
+    p.add_argument("--icount", metavar="SHIFT",
+                   help="run-qemu --icount SHIFT: guest clocks advance with instructions")
     p.add_argument("--send-on", help="regex: when a log line matches, send --send to COM1")
     p.add_argument("--send", default="", help="bytes (UTF-8) to send to the guest's COM1")
     args = p.parse_args()
@@ -96,6 +98,8 @@ def main():
                "--memory", args.memory, "--serial-log", log_path]
         if args.cmdline:
             cmd += ["--cmdline", args.cmdline]
+        if args.icount:
+            cmd += ["--icount", args.icount]
         print("+", " ".join(cmd))
         if args.send_on:
             socket_path = os.path.join(tmp, "com1.sock")
