@@ -4,10 +4,13 @@
 // memory budget, so host tests and the fuzzer can load hostile images safely.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lib/elf.h"
@@ -42,16 +45,30 @@ public:
     }
 
     lib::Result<void> copy_to(lib::VirtAddr dst, std::span<const uint8_t> bytes) override {
-        for (size_t i = 0; i < bytes.size(); ++i)
-            if (!page_of(dst.value() + i))
+        // Checks every page first, so a refused copy writes nothing; then copies page by page.
+        uint64_t end = dst.value() + bytes.size();
+        if (end < dst.value())
+            return lib::fail(lib::Error::BadAddress);
+        for (uint64_t a = dst.value() & ~(lib::PAGE_SIZE - 1); a < end; a += lib::PAGE_SIZE)
+            if (!page(a))
                 return lib::fail(lib::Error::BadAddress);
-        for (size_t i = 0; i < bytes.size(); ++i) {
-            uint64_t a = dst.value() + i;
-            page_of(a)->bytes[a % lib::PAGE_SIZE] = bytes[i];
+        for (size_t done = 0; done < bytes.size();) {
+            uint64_t a = dst.value() + done;
+            size_t in_page = lib::PAGE_SIZE - a % lib::PAGE_SIZE;
+            size_t n = std::min(in_page, bytes.size() - done);
+            std::memcpy(page(a)->bytes.data() + a % lib::PAGE_SIZE, bytes.data() + done, n);
+            done += n;
         }
         ++copy_calls;
         return {};
     }
+
+    // The page holding `a`, or nullptr if it is not mapped.
+    const Page* page(uint64_t a) const {
+        auto it = m_pages.find(a & ~(lib::PAGE_SIZE - 1));
+        return it == m_pages.end() ? nullptr : &it->second;
+    }
+    Page* page(uint64_t a) { return const_cast<Page*>(std::as_const(*this).page(a)); }
 
     // The byte at `a`, or nullopt if its page is not mapped.
     std::optional<uint8_t> byte(uint64_t a) const {
@@ -74,11 +91,6 @@ public:
     int copy_calls = 0;
 
 private:
-    Page* page_of(uint64_t a) {
-        auto it = m_pages.find(a & ~(lib::PAGE_SIZE - 1));
-        return it == m_pages.end() ? nullptr : &it->second;
-    }
-
     size_t m_max_pages;
     std::map<uint64_t, Page> m_pages;
 };
