@@ -2,6 +2,8 @@
 // into a simulated address space with a bounded page budget and check the loaded bytes.
 // Registered in tests/fuzz/CMakeLists.txt with
 //     mnos_fuzz_target(elf_fuzz elf_fuzz.cpp)
+// and its committed seeds (tests/fuzz/seeds/elf_fuzz/) are copied to <build>/seeds/ with
+//     file(COPY seeds/elf_fuzz DESTINATION ${CMAKE_BINARY_DIR}/seeds)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

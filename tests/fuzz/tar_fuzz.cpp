@@ -1,6 +1,8 @@
 // libFuzzer target for the USTAR reader: every input must either validate or fail cleanly, and
 // every entry handed out must lie inside the input. Registered in tests/fuzz/CMakeLists.txt with
 //     mnos_fuzz_target(tar_fuzz tar_fuzz.cpp)
+// and its committed seeds (tests/fuzz/seeds/tar_fuzz/) are copied to <build>/seeds/ with
+//     file(COPY seeds/tar_fuzz DESTINATION ${CMAKE_BINARY_DIR}/seeds)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
