@@ -4,9 +4,11 @@
 //     mnos_fuzz_target(elf_fuzz elf_fuzz.cpp)
 // and its committed seeds (tests/fuzz/seeds/elf_fuzz/) are copied to <build>/seeds/ with
 //     file(COPY seeds/elf_fuzz DESTINATION ${CMAKE_BINARY_DIR}/seeds)
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <span>
 
 #include "lib/elf.h"
@@ -43,19 +45,22 @@ void check_image(std::span<const uint8_t> image, const lib::ElfImage& parsed,
 
 void check_loaded(std::span<const uint8_t> image, const lib::ElfImage& parsed,
                   const test::SimulatedAddressSpace& as) {
+    static const uint8_t zeros[lib::PAGE_SIZE] = {};
     for (const lib::LoadSegment& s : parsed.loads()) {
         uint64_t file_start = s.vaddr.value();
         uint64_t file_end = file_start + s.file_size;
         for (uint64_t p = s.page_start().value(); p < s.page_end().value(); p += lib::PAGE_SIZE) {
             const test::SimulatedAddressSpace::Page* page = as.page(p);
             check(page != nullptr && page->flags == s.flags);
-            for (uint64_t i = 0; i < lib::PAGE_SIZE; ++i) {
-                uint64_t a = p + i;
-                uint8_t want = a >= file_start && a < file_end
-                                   ? image[s.file_offset + (a - file_start)]
-                                   : 0;
-                check(page->bytes[i] == want);
-            }
+            // The page is zeros, except where it intersects [file_start, file_end): file bytes.
+            uint64_t lo = std::clamp(file_start, p, p + lib::PAGE_SIZE);
+            uint64_t hi = std::clamp(file_end, p, p + lib::PAGE_SIZE);
+            const uint8_t* b = page->bytes.data();
+            check(std::memcmp(b, zeros, lo - p) == 0);
+            if (hi > lo)
+                check(std::memcmp(b + (lo - p), image.data() + s.file_offset + (lo - file_start),
+                                  hi - lo) == 0);
+            check(std::memcmp(b + (hi - p), zeros, p + lib::PAGE_SIZE - hi) == 0);
         }
     }
 }
