@@ -10,7 +10,8 @@ file(WRITE ${tar_fixture_root}/data/big.bin "${tar_fixture_big}")
 foreach(format ustar gnu)
     add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/fixture_${format}.tar
         COMMAND tar --format=${format} --sort=name --owner=0 --group=0 --numeric-owner
-                --mtime=@0 -cf ${CMAKE_CURRENT_BINARY_DIR}/fixture_${format}.tar -C ${tar_fixture_root} .
+                --mtime=@0 -cf ${CMAKE_CURRENT_BINARY_DIR}/fixture_${format}.tar
+                -C ${tar_fixture_root} .
         DEPENDS ${tar_fixture_root}/bin/hello.txt ${tar_fixture_root}/data/big.bin
         COMMENT "tar fixture (${format})")
 endforeach()
