@@ -312,6 +312,7 @@ void block_current() {
     schedule();
 }
 
+// Each blocked thread has exactly one waker: whoever removed it from the queue it waited in.
 void wake(Thread& thread) {
     // Wait until the thread's registers are saved if it is still switching out on another CPU.
     while (thread.on_cpu.load(std::memory_order_acquire) && thread.state == ThreadState::Blocked)
@@ -340,6 +341,7 @@ void sleep_ticks(uint64_t count) {
             q.sleeping.insert_before(*before, self);
         else
             q.sleeping.push_back(self);
+        self.state = ThreadState::Blocked; // see WaitQueue::wait_while
     }
     block_current();
     if (was_enabled)

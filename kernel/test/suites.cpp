@@ -37,6 +37,7 @@ constexpr Suite SUITES[] = {
     {"boot", boot_suite},
     {"panic", panic_suite},
     {"memory", memory_suite},
+    {"sched", sched_suite},
 };
 
 } // namespace

@@ -6,5 +6,6 @@
 namespace kernel::test {
 
 void memory_suite(Context& ctx);
+void sched_suite(Context& ctx);
 
 } // namespace kernel::test
