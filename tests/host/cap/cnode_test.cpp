@@ -3,6 +3,7 @@
 
 #include "kernel/cap/cnode.h"
 #include "kernel/object/io_port_range.h"
+#include "kernel/object/process_object.h"
 #include "test_object.h"
 
 namespace {
@@ -137,6 +138,40 @@ TEST_F(CNodeTest, DestroyingACNodeReleasesItsObjects) {
         EXPECT_EQ(g_destroyed, 0);
     }
     EXPECT_EQ(g_destroyed, 5);
+}
+
+} // namespace
+
+namespace {
+
+// What the future Process looks like to the capability system: an object owning a CNode.
+class FakeProcess final : public kernel::object::ProcessObject {
+public:
+    kernel::cap::CNode& cnode() override { return m_cnode; }
+    uint64_t pid() const override { return 42; }
+    ~FakeProcess() override { ++cap_test::g_destroyed; }
+
+private:
+    kernel::cap::CNode m_cnode;
+};
+
+TEST_F(CNodeTest, DroppingTheLastProcessCapabilityTearsDownItsCNode) {
+    // The process's destruction drops every capability in its CNode, which takes the
+    // capability lock: this must happen after drop() has let go of it, or it would deadlock.
+    auto process = *kernel::object::create_object<FakeProcess>();
+    auto held = make_object();
+    ASSERT_TRUE(kernel::cap::insert(process->cnode(), held, RW));
+    ASSERT_TRUE(kernel::cap::insert(process->cnode(), make_object(), RW));
+    auto slot = *kernel::cap::insert(cnode, process, Rights::All);
+    EXPECT_EQ(process->pid(), 42u);
+    auto found = kernel::cap::lookup_as<kernel::object::ProcessObject>(cnode, slot, Rights::Write);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->get(), process.get());
+    found->reset();
+    process.reset();
+    ASSERT_TRUE(kernel::cap::drop(cnode, slot));
+    EXPECT_EQ(g_destroyed, 2); // the process and the object only it held
+    EXPECT_EQ(held->ref_count(), 1u);
 }
 
 } // namespace
