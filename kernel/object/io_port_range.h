@@ -31,7 +31,8 @@ public:
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
-    IoPortRange(uint16_t base, uint32_t size) : KernelObject(CAP_TYPE), m_base(base), m_size(size) {}
+    IoPortRange(uint16_t base, uint32_t size)
+        : KernelObject(CAP_TYPE), m_base(base), m_size(size) {}
 
     uint16_t m_base;
     uint32_t m_size;
