@@ -2,6 +2,8 @@
 // tree across CNodes.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "kernel/cap/derivation.h"
 #include "test_object.h"
 
@@ -191,6 +193,32 @@ TEST_F(DerivationTest, RevokeDropsEveryCopysReference) {
     ASSERT_TRUE(kernel::cap::revoke(a, root));
     EXPECT_EQ(object->ref_count(), 2u);
     EXPECT_EQ(b.used_slots(), 0u);
+}
+
+TEST_F(DerivationTest, ConcurrentDelegationAndRevocationStayConsistent) {
+    // Two CPUs: one keeps copying the root into b and c and dropping copies, the other keeps
+    // revoking. The single capability lock must keep the tree and the counts exact.
+    auto object = make_object();
+    auto root = *kernel::cap::insert(a, object, Rights::All);
+    std::thread delegator([&] {
+        for (int i = 0; i < 5000; ++i) {
+            auto copy = kernel::cap::delegate(a, root, b, std::nullopt, RWG);
+            if (copy && i % 3 == 0)
+                (void)kernel::cap::drop(b, *copy); // may already be revoked: EmptySlot
+            if (copy)
+                (void)kernel::cap::delegate(b, *copy, c, std::nullopt, Rights::Read);
+        }
+    });
+    std::thread revoker([&] {
+        for (int i = 0; i < 2000; ++i)
+            ASSERT_TRUE(kernel::cap::revoke(a, root));
+    });
+    delegator.join();
+    revoker.join();
+    ASSERT_TRUE(kernel::cap::revoke(a, root));
+    EXPECT_EQ(b.used_slots(), 0u);
+    EXPECT_EQ(c.used_slots(), 0u);
+    EXPECT_EQ(object->ref_count(), 2u);
 }
 
 } // namespace
