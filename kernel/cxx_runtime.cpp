@@ -2,6 +2,7 @@
 // virtual call trap, the stack protector's guard, and atexit registration (a kernel never
 // exits, so destructors of globals never run).
 #include <cstdint>
+#include <new>
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/panic.h"
@@ -25,6 +26,9 @@ int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
 void* __dso_handle = nullptr;
 
 } // extern "C"
+
+// The tag object for `new (std::nothrow)`; libsupc++ would define it, but the kernel links none.
+const std::nothrow_t std::nothrow{};
 
 namespace kernel {
 

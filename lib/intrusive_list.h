@@ -47,6 +47,11 @@ public:
     void push_back(T& element) { insert_before(&m_head, node_of(element)); }
     void push_front(T& element) { insert_before(m_head.m_next, node_of(element)); }
 
+    // Inserts `element` just before `position`, which must be in this list.
+    void insert_before(T& position, T& element) {
+        insert_before(node_of(position), node_of(element));
+    }
+
     T* pop_front() {
         T* first = front();
         if (first)

@@ -1,0 +1,107 @@
+#include "kernel/cap/cnode.h"
+
+#include "kernel/cap/cap_lock.h"
+#include "kernel/cap/deferred_release.h"
+#include "kernel/cap/derivation.h"
+
+namespace kernel::cap {
+
+using mnos::CapSlot;
+using mnos::CapType;
+using mnos::Error;
+using mnos::Rights;
+
+namespace {
+constinit IrqSpinlock g_capability_lock;
+} // namespace
+
+IrqSpinlock& capability_lock() { return g_capability_lock; }
+
+CNode::~CNode() {
+    DeferredRelease released;
+    Guard guard(capability_lock());
+    for (Capability& capability : m_slots)
+        if (!capability.is_empty())
+            clear_capability_locked(capability, released);
+}
+
+lib::Result<CapInfo> CNode::inspect(CapSlot slot) const {
+    if (!slot.in_range())
+        return lib::fail(Error::NoSlot);
+    Guard guard(capability_lock());
+    const Capability& capability = m_slots[slot.index()];
+    if (capability.is_empty())
+        return lib::fail(Error::EmptySlot);
+    return CapInfo{capability.type, capability.rights};
+}
+
+size_t CNode::used_slots() const {
+    Guard guard(capability_lock());
+    size_t used = 0;
+    for (const Capability& capability : m_slots)
+        used += capability.is_empty() ? 0 : 1;
+    return used;
+}
+
+lib::Result<Capability*> CNode::free_slot_locked(std::optional<CapSlot> wanted) {
+    if (wanted) {
+        Capability* capability = slot_locked(*wanted);
+        if (!capability)
+            return lib::fail(Error::NoSlot);
+        if (!capability->is_empty())
+            return lib::fail(Error::SlotInUse);
+        return capability;
+    }
+    for (Capability& capability : m_slots)
+        if (capability.is_empty())
+            return &capability;
+    return lib::fail(Error::NoSlot); // the CNode is full
+}
+
+CapSlot CNode::slot_of(const Capability& capability) const {
+    // Sound: callers pass a capability that lives in m_slots, so the difference is its index.
+    return CapSlot(uint32_t(&capability - m_slots.data()));
+}
+
+lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, CapSlot slot, CapType expected,
+                                                      Rights needed) {
+    Guard guard(capability_lock());
+    Capability* capability = cnode.slot_locked(slot);
+    if (!capability)
+        return lib::fail(Error::NoSlot);
+    if (capability->is_empty())
+        return lib::fail(Error::EmptySlot);
+    if (capability->type != expected)
+        return lib::fail(Error::WrongType);
+    if (!mnos::has_rights(capability->rights, needed))
+        return lib::fail(Error::MissingRights);
+    // The reference taken here keeps the object alive for the caller even if the slot is
+    // dropped or revoked right after the lock is released.
+    return capability->object;
+}
+
+lib::Result<CapSlot> insert(CNode& cnode, lib::RefPtr<object::KernelObject> object, Rights rights,
+                            std::optional<CapSlot> slot) {
+    if (!object || object->type() == CapType::Empty || !mnos::rights_valid(uint32_t(rights)))
+        return lib::fail(Error::InvalidArgument);
+    Guard guard(capability_lock());
+    Capability* capability = TRY(cnode.free_slot_locked(slot));
+    capability->type = object->type();
+    capability->rights = rights;
+    capability->object = std::move(object);
+    return cnode.slot_of(*capability);
+}
+
+lib::Result<void> drop(CNode& cnode, CapSlot slot) {
+    DeferredRelease released; // destroyed after the guard: the object dies outside the lock
+    Guard guard(capability_lock());
+    Capability* capability = cnode.slot_locked(slot);
+    if (!capability)
+        return lib::fail(Error::NoSlot);
+    if (capability->is_empty())
+        return lib::fail(Error::EmptySlot);
+    clear_capability_locked(*capability, released);
+    return {};
+}
+
+} // namespace kernel::cap

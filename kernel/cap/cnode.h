@@ -1,0 +1,76 @@
+// CNode: a process's table of capabilities, mnos::CNODE_SLOTS slots indexed by mnos::CapSlot,
+// and the operations every syscall uses on it. lookup() is the single place that turns a slot
+// number from userspace into a kernel object: it checks the index, the type and the rights, in
+// that order, and names the first thing that is wrong.
+//
+// All operations take the capability lock (cap_lock.h) and check everything before changing
+// anything: a failed operation leaves every CNode as it was.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+
+#include "abi/capability.h"
+#include "kernel/cap/capability.h"
+#include "lib/ref_ptr.h"
+#include "lib/result.h"
+
+namespace kernel::cap {
+
+class CNode {
+public:
+    static constexpr uint32_t SIZE = mnos::CNODE_SLOTS;
+
+    CNode() = default;
+    // Drops every capability (their derived copies elsewhere survive, reattached to the
+    // dropped capabilities' parents).
+    ~CNode();
+    CNode(const CNode&) = delete;
+    CNode& operator=(const CNode&) = delete;
+
+    // What a slot holds; NoSlot for an index outside the CNode, EmptySlot for an empty slot.
+    lib::Result<CapInfo> inspect(mnos::CapSlot slot) const;
+    size_t used_slots() const;
+
+    // Raw slot access for the capability operations, with the capability lock held; null for
+    // an index outside the CNode.
+    Capability* slot_locked(mnos::CapSlot slot) {
+        return slot.in_range() ? &m_slots[slot.index()] : nullptr;
+    }
+    // The slot `wanted` names (it must be in range and empty), or the first empty slot when
+    // `wanted` is nullopt. NoSlot / SlotInUse.
+    lib::Result<Capability*> free_slot_locked(std::optional<mnos::CapSlot> wanted);
+    mnos::CapSlot slot_of(const Capability& capability) const;
+
+private:
+    std::array<Capability, SIZE> m_slots;
+};
+
+// The object in `slot` if it is of type `expected` and the capability has every right in
+// `needed`. Errors, in the order checked: NoSlot, EmptySlot, WrongType, MissingRights.
+lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, mnos::CapSlot slot,
+                                                      mnos::CapType expected,
+                                                      mnos::Rights needed);
+
+// lookup() for a concrete object class T (which names its T::CAP_TYPE).
+template <typename T>
+lib::Result<lib::RefPtr<T>> lookup_as(CNode& cnode, mnos::CapSlot slot, mnos::Rights needed) {
+    auto object = TRY(lookup(cnode, slot, T::CAP_TYPE, needed));
+    // Sound: lookup() checked the slot's type tag, and an object of type T::CAP_TYPE is a T
+    // (each KernelObject subclass passes its own CAP_TYPE to the base constructor).
+    return lib::static_ref_cast<T>(std::move(object));
+}
+
+// Puts a new root capability to `object` into `slot`, or into the first free slot when none is
+// named. The type is the object's own. InvalidArgument for a null object or undefined rights;
+// NoSlot / SlotInUse as for free_slot_locked().
+lib::Result<mnos::CapSlot> insert(CNode& cnode, lib::RefPtr<object::KernelObject> object,
+                                  mnos::Rights rights,
+                                  std::optional<mnos::CapSlot> slot = std::nullopt);
+
+// Empties a slot. Capabilities derived from it survive and move up to its parent (or become
+// roots). The object goes when its last reference does. NoSlot / EmptySlot.
+lib::Result<void> drop(CNode& cnode, mnos::CapSlot slot);
+
+} // namespace kernel::cap

@@ -1,0 +1,28 @@
+// Delegation and revocation: the operations that grow and prune the derivation tree.
+#pragma once
+
+#include <optional>
+
+#include "kernel/cap/capability.h"
+#include "kernel/cap/cnode.h"
+#include "kernel/cap/deferred_release.h"
+
+namespace kernel::cap {
+
+// Copies the capability in `from`/`from_slot` into `to` (into `to_slot`, or the first free slot
+// when none is named), as a child of the source with `rights`. Needs GRANT on the source;
+// `rights` must be a subset of the source's rights (a copy can only narrow). `to` may be `from`.
+// Errors: NoSlot / EmptySlot for the source; MissingRights without GRANT or when `rights` would
+// widen; InvalidArgument for undefined rights bits; NoSlot / SlotInUse for the destination.
+lib::Result<mnos::CapSlot> delegate(CNode& from, mnos::CapSlot from_slot, CNode& to,
+                                    std::optional<mnos::CapSlot> to_slot, mnos::Rights rights);
+
+// Removes every capability derived from the one in `slot`, transitively and in every CNode, and
+// keeps that one. Needs REVOKE. NoSlot / EmptySlot / MissingRights.
+lib::Result<void> revoke(CNode& cnode, mnos::CapSlot slot);
+
+// With the capability lock held: empties `capability`, reattaching its children to its parent,
+// and hands its object reference to `released`. For drop(), revoke() and CNode's destructor.
+void clear_capability_locked(Capability& capability, DeferredRelease& released);
+
+} // namespace kernel::cap

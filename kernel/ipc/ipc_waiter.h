@@ -1,0 +1,75 @@
+// IpcWaiter: a thread's part in synchronous IPC, embedded in what will be the Thread. It holds
+// the message buffer (the registers of the syscall, copied in on entry and out on return), and
+// the state that lets a partner complete the operation while the thread is blocked: the kernel
+// copies a message straight from one waiter's buffer into the other's and never buffers it
+// anywhere else.
+//
+// The fields below `cnode` belong to kernel/ipc and are guarded by the IPC lock (ipc.h).
+#pragma once
+
+#include "abi/error.h"
+#include "abi/ipc.h"
+#include "lib/intrusive_list.h"
+
+namespace kernel::cap {
+class CNode;
+}
+namespace kernel::object {
+class Endpoint;
+}
+
+namespace kernel::ipc {
+
+enum class WaiterState : uint8_t {
+    Idle,           // in no IPC operation
+    SendBlocked,    // queued on an endpoint as a sender (send)
+    CallBlocked,    // queued on an endpoint as a sender that will wait for a reply (call)
+    ReceiveBlocked, // queued on an endpoint as a receiver
+    ReplyBlocked,   // its call was received; waiting for the receiver's reply
+    Done,           // completed by a partner; `message` holds what arrived, if anything
+    Failed,         // failed while blocked; `error` says why
+};
+
+struct IpcWaiter {
+    IpcWaiter() = default;
+    IpcWaiter(const IpcWaiter&) = delete;
+    IpcWaiter& operator=(const IpcWaiter&) = delete;
+
+    bool is_blocked() const {
+        return state != WaiterState::Idle && state != WaiterState::Done &&
+               state != WaiterState::Failed;
+    }
+
+    // Set by the thread before an operation.
+    mnos::IpcMessage message;                           // out: what to send; in: what arrived
+    mnos::CapSlot receive_window = mnos::CapSlot::none(); // where a capability may land
+    cap::CNode* cnode = nullptr;                        // the thread's capabilities
+
+    // kernel/ipc's bookkeeping, under the IPC lock.
+    WaiterState state = WaiterState::Idle;
+    mnos::Error error = mnos::Error::InvalidArgument; // meaningful when state == Failed
+    object::Endpoint* queued_on = nullptr;            // while Send/Call/ReceiveBlocked
+    IpcWaiter* reply_to = nullptr; // the caller this thread owes a reply, after receiving a call
+    IpcWaiter* replier = nullptr;  // while ReplyBlocked: the thread that owes the reply
+    lib::IntrusiveListNode queue_node;
+};
+
+using WaiterQueue = lib::IntrusiveList<IpcWaiter, &IpcWaiter::queue_node>;
+
+// Blocking and waking, implemented by the scheduler (and by a fake in the host tests).
+class SchedulerHooks {
+public:
+    // Blocks the current thread, whose waiter this is, until wake(waiter). Called without any
+    // IPC lock held. A wake() that arrives before the block (a partner on another CPU completed
+    // the operation in between) must make this return at once, e.g. through a wake-up pending
+    // flag checked under the scheduler's lock.
+    virtual void block_current(IpcWaiter& waiter) = 0;
+    // Makes the waiter's thread runnable. Called with the IPC lock held: it may take the
+    // scheduler's locks but must never call back into IPC.
+    virtual void wake(IpcWaiter& waiter) = 0;
+
+protected:
+    ~SchedulerHooks() = default;
+};
+
+} // namespace kernel::ipc

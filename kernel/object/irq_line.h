@@ -1,0 +1,91 @@
+// IrqLine: one interrupt line (a GSI) delivered to the thread that waits on it.
+//
+// The state machine; the line is masked whenever nobody is ready for the next interrupt:
+//
+//   Idle --wait()--> Waiting --fire()--> Handling --wait()--> Waiting --fire()--> ...
+//        unmask, block      mask, wake          unmask, block
+//
+//   fire() in Idle or Handling: mask (it already is), latch `pending`.
+//   wait() with `pending` set: clear it, enter Handling and return at once (still masked).
+//
+// A fire acknowledges nothing: the line stays masked while the holder handles the device, and
+// the holder's next wait() is its acknowledgement (it unmasks and blocks again). So a level-
+// triggered device cannot storm the CPU while its driver runs, and no interrupt is lost: one
+// that fires while the holder is not waiting is latched and consumed by the next wait().
+// Only one thread waits on a line at a time; a second gets Busy.
+//
+// Masking and blocking are hooks (the I/O APIC and the scheduler in the kernel, fakes in host
+// tests). fire() runs in interrupt context; the line's IrqSpinlock makes that safe.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/object/kernel_object.h"
+#include "kernel/sync/spinlock.h"
+
+namespace kernel::object {
+
+// Embedded in the waiting thread: the scheduler finds its thread from it.
+struct IrqWaiter {
+    bool fired = false; // set (under the line's lock) before wake()
+};
+
+class IrqHooks {
+public:
+    virtual void mask(uint32_t gsi) = 0;
+    virtual void unmask(uint32_t gsi) = 0;
+    // Blocks the current thread until wake(waiter). A wake that comes before the block (another
+    // CPU fired the line in between) must make the block return at once.
+    virtual void block_current(IrqWaiter& waiter) = 0;
+    virtual void wake(IrqWaiter& waiter) = 0;
+
+protected:
+    ~IrqHooks() = default;
+};
+
+enum class IrqState : uint8_t { Idle, Waiting, Handling };
+
+// What wait() did: the interrupt had already fired (or fired while blocked), or the caller is
+// still blocked (only with a hook that returns before the wake, as in the host tests).
+enum class IrqWaitStatus : uint8_t { Fired, Blocked };
+
+class IrqLine final : public KernelObject {
+public:
+    static constexpr mnos::CapType CAP_TYPE = mnos::CapType::IrqLine;
+
+    static lib::Result<lib::RefPtr<IrqLine>> create(uint32_t gsi, IrqHooks& hooks) {
+        return create_object<IrqLine>(gsi, hooks);
+    }
+
+    uint32_t gsi() const { return m_gsi; }
+    IrqState state() const;
+    bool pending() const;
+
+    // Acknowledges the previous interrupt and waits for the next. Busy if another thread waits.
+    lib::Result<IrqWaitStatus> wait(IrqWaiter& waiter);
+    // From the interrupt handler: masks the line and wakes the waiter, or latches the interrupt.
+    void fire();
+    // Takes a blocked waiter off the line (its thread is dying); the line is masked again.
+    void cancel_wait(IrqWaiter& waiter);
+
+    // Inline on purpose: an out-of-line virtual destructor would become the key function and
+    // drag the vtable (and operator delete) into every object file that includes irq_line.cpp.
+    ~IrqLine() override {
+        // Nobody can be waiting (a waiter's syscall holds a reference); leave the line masked.
+        m_hooks.mask(m_gsi);
+    }
+
+private:
+    template <typename T, typename... Args>
+    friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
+    IrqLine(uint32_t gsi, IrqHooks& hooks) : KernelObject(CAP_TYPE), m_gsi(gsi), m_hooks(hooks) {}
+
+    mutable IrqSpinlock m_lock;
+    const uint32_t m_gsi;
+    IrqHooks& m_hooks;
+    IrqState m_state = IrqState::Idle;
+    bool m_pending = false;
+    IrqWaiter* m_waiter = nullptr;
+};
+
+} // namespace kernel::object

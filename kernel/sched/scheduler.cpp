@@ -1,0 +1,399 @@
+// Scheduler core. Rules that keep it correct on several CPUs:
+// - Every run queue has its own IrqSpinlock; a CPU holds at most one run-queue lock at a time
+//   (stealing locks the victim's queue only after releasing its own).
+// - schedule() runs with interrupts disabled from picking the next thread until that thread runs.
+// - The outgoing thread is put back on a queue only after switch_context has saved it:
+//   finish_switch() does that on the incoming side and clears on_cpu. wake() waits for on_cpu to
+//   clear before queueing, so no CPU can resume a thread whose registers are still being saved.
+#include "kernel/sched/scheduler.h"
+
+#include <atomic>
+#include <new>
+
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/debug/log.h"
+#include "kernel/debug/panic.h"
+#include "kernel/sched/cpu_local.h"
+#include "kernel/sync/spinlock.h"
+
+extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
+extern "C" void thread_start();
+
+namespace kernel::sched {
+
+bool steal_possible();
+void finish_switch_from_new_thread();
+
+namespace {
+
+using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
+
+struct alignas(64) CpuQueue {
+    IrqSpinlock lock;
+    ThreadQueue ready;
+    uint64_t ready_count = 0; // read without the lock by load balancing: a hint, not a fact
+    ThreadQueue sleeping;     // sorted by wake_tick
+    Thread* current = nullptr;
+    Thread* idle = nullptr;
+    Thread* previous = nullptr; // the thread switched away from, for finish_switch
+    bool need_resched = false;
+    bool online = false;
+    uint64_t switches = 0;
+    uint64_t threads_run = 0;
+};
+
+CpuQueue g_cpus[MAX_CPUS];
+std::atomic<uint32_t> g_online{0};
+std::atomic<uint64_t> g_next_thread_id{1};
+std::atomic<uint64_t> g_ticks{0};
+
+// Kernel stacks of exited threads, kept mapped for reuse: a slot is never unmapped, so no other
+// CPU can hold a stale translation for it when it is handed out again.
+IrqSpinlock g_stack_pool_lock;
+constexpr size_t STACK_POOL_SIZE = 256;
+mm::KernelStack g_stack_pool[STACK_POOL_SIZE];
+size_t g_stack_pool_count = 0;
+
+CpuQueue& this_queue() { return g_cpus[cpu_index()]; }
+
+void copy_name(Thread& t, lib::StringView name) {
+    size_t n = name.length() < sizeof t.name - 1 ? name.length() : sizeof t.name - 1;
+    for (size_t i = 0; i < n; ++i)
+        t.name[i] = name[i];
+    t.name[n] = '\0';
+}
+
+lib::Result<mm::KernelStack> take_stack() {
+    {
+        Guard guard(g_stack_pool_lock);
+        if (g_stack_pool_count)
+            return g_stack_pool[--g_stack_pool_count];
+    }
+    return mm::allocate_kernel_stack();
+}
+
+void give_back_stack(const mm::KernelStack& stack) {
+    {
+        Guard guard(g_stack_pool_lock);
+        if (g_stack_pool_count < STACK_POOL_SIZE) {
+            g_stack_pool[g_stack_pool_count++] = stack;
+            return;
+        }
+    }
+    mm::free_kernel_stack(stack); // only on one CPU so far; see docs/scheduler.md
+}
+
+uint32_t least_loaded_cpu() {
+    uint32_t best = cpu_index();
+    uint64_t best_load = ~0ull;
+    for (uint32_t i = 0; i < MAX_CPUS; ++i) {
+        if (!g_cpus[i].online)
+            continue;
+        uint64_t load = g_cpus[i].ready_count + (g_cpus[i].current != g_cpus[i].idle ? 1 : 0);
+        if (load < best_load) {
+            best = i;
+            best_load = load;
+        }
+    }
+    return best;
+}
+
+void kick(uint32_t cpu) {
+    if (cpu != cpu_index())
+        send_reschedule_ipi(cpu);
+}
+
+void enqueue(Thread& thread, uint32_t cpu) {
+    CpuQueue& q = g_cpus[cpu];
+    {
+        Guard guard(q.lock);
+        thread.cpu = cpu;
+        thread.state = ThreadState::Ready;
+        q.ready.push_back(thread);
+        ++q.ready_count;
+    }
+    kick(cpu);
+}
+
+Thread* pop_ready(CpuQueue& q) {
+    Guard guard(q.lock);
+    Thread* t = q.ready.pop_front();
+    if (t)
+        --q.ready_count;
+    return t;
+}
+
+// An idle CPU takes one unpinned thread from the busiest other CPU.
+Thread* steal() {
+    uint32_t self = cpu_index();
+    for (uint32_t i = 0; i < MAX_CPUS; ++i) {
+        if (i == self || !g_cpus[i].online || g_cpus[i].ready_count == 0)
+            continue;
+        CpuQueue& victim = g_cpus[i];
+        Guard guard(victim.lock);
+        for (Thread& t : victim.ready) {
+            if (t.pinned_cpu != ANY_CPU)
+                continue;
+            victim.ready.remove(t);
+            --victim.ready_count;
+            t.cpu = self;
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+void finish_switch(CpuQueue& q) {
+    Thread* prev = q.previous;
+    q.previous = nullptr;
+    if (!prev)
+        return;
+    ThreadState state = prev->state;
+    prev->on_cpu.store(false, std::memory_order_release);
+    if (state == ThreadState::Ready && !prev->is_idle)
+        enqueue(*prev, prev->pinned_cpu != ANY_CPU ? prev->pinned_cpu : cpu_index());
+    else if (state == ThreadState::Dead) {
+        give_back_stack(prev->stack);
+        delete prev;
+    }
+}
+
+void switch_to(CpuQueue& q, Thread& next) {
+    Thread& prev = *q.current;
+    if (&next == &prev) {
+        prev.state = ThreadState::Running;
+        return;
+    }
+    next.state = ThreadState::Running;
+    next.cpu = cpu_index();
+    next.on_cpu.store(true, std::memory_order_relaxed);
+    if (!next.is_idle && next.switches_in++ == 0)
+        ++q.threads_run;
+    ++q.switches;
+    q.previous = &prev;
+    q.current = &next;
+    set_current_thread(&next);
+    x86_64::save_fpu(prev.fpu);
+    x86_64::restore_fpu(next.fpu);
+    switch_context(&prev.saved_rsp, next.saved_rsp);
+    // Back on `prev`, possibly on another CPU: the queue to finish on is the one we run on now.
+    finish_switch(this_queue());
+}
+
+// Picks the next thread and switches to it. Interrupts must be disabled.
+void schedule() {
+    CpuQueue& q = this_queue();
+    q.need_resched = false;
+    Thread* next = pop_ready(q);
+    if (!next)
+        next = steal();
+    if (!next) {
+        if (q.current->state == ThreadState::Running)
+            return; // nothing else to run: keep going
+        next = q.idle;
+    }
+    if (q.current->state == ThreadState::Running)
+        q.current->state = ThreadState::Ready;
+    switch_to(q, *next);
+}
+
+[[noreturn]] void idle_loop(void*) {
+    for (;;) {
+        cpu::disable_interrupts();
+        CpuQueue& q = this_queue();
+        if (q.ready_count || steal_possible()) {
+            q.current->state = ThreadState::Ready; // the idle thread is never queued
+            schedule();
+            cpu::enable_interrupts();
+            continue;
+        }
+        // sti takes effect after the next instruction, so no interrupt (and no wake-up IPI) can
+        // slip in between the check above and the hlt.
+        asm volatile("sti; hlt" ::: "memory");
+    }
+}
+
+Thread* new_thread(lib::StringView name) {
+    auto* t = new (std::nothrow) Thread;
+    if (!t)
+        return nullptr;
+    t->id = g_next_thread_id.fetch_add(1);
+    copy_name(*t, name);
+    x86_64::init_fpu_state(t->fpu);
+    return t;
+}
+
+lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* argument) {
+    Thread* t = new_thread(name);
+    if (!t)
+        return lib::fail(lib::Error::OutOfMemory);
+    auto stack = take_stack();
+    if (!stack) {
+        delete t;
+        return lib::fail(stack.error());
+    }
+    t->stack = *stack;
+    t->entry = entry;
+    t->argument = argument;
+    // The initial frame switch_context pops: r15, r14, r13, r12 (= the thread), rbx, rbp (= 0, the
+    // end of the backtrace chain), then the return address thread_start. The stack is ours and
+    // mapped, and the top is 16-byte aligned, so after the ret RSP is 8 mod 16 as at a function
+    // entry.
+    auto* sp = reinterpret_cast<uint64_t*>(t->stack.top.value());
+    *--sp = 0; // padding: keeps thread_start's call ABI-aligned
+    *--sp = reinterpret_cast<uint64_t>(&thread_start);
+    *--sp = 0;                              // rbp
+    *--sp = 0;                              // rbx
+    *--sp = reinterpret_cast<uint64_t>(t);  // r12
+    *--sp = 0;                              // r13
+    *--sp = 0;                              // r14
+    *--sp = 0;                              // r15
+    t->saved_rsp = reinterpret_cast<uint64_t>(sp);
+    return t;
+}
+
+} // namespace
+
+void finish_switch_from_new_thread() { finish_switch(this_queue()); }
+
+bool steal_possible() {
+    uint32_t self = cpu_index();
+    for (uint32_t i = 0; i < MAX_CPUS; ++i)
+        if (i != self && g_cpus[i].online && g_cpus[i].ready_count)
+            return true;
+    return false;
+}
+
+void init_cpu(uint32_t cpu, lib::StringView boot_thread_name) {
+    CpuQueue& q = g_cpus[cpu];
+    Thread* boot = new_thread(boot_thread_name);
+    auto idle = create("idle", &idle_loop, nullptr);
+    if (!boot || !idle)
+        PANIC("sched: no memory for CPU {}'s first threads", cpu);
+    boot->state = ThreadState::Running;
+    boot->cpu = cpu;
+    boot->pinned_cpu = cpu; // it runs on a boot stack that belongs to this CPU
+    boot->on_cpu.store(true);
+    (*idle)->is_idle = true;
+    (*idle)->pinned_cpu = cpu;
+    (*idle)->cpu = cpu;
+    q.current = boot;
+    q.idle = *idle;
+    set_current_thread(boot);
+    q.online = true;
+    g_online.fetch_add(1);
+}
+
+lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu) {
+    if (cpu != ANY_CPU && (cpu >= MAX_CPUS || !g_cpus[cpu].online))
+        return lib::fail(lib::Error::InvalidArgument);
+    Thread* t = TRY(create(name, entry, argument));
+    t->pinned_cpu = cpu;
+    enqueue(*t, cpu != ANY_CPU ? cpu : least_loaded_cpu());
+    return t;
+}
+
+Thread* current() { return this_queue().current; }
+uint32_t current_cpu() { return cpu_index(); }
+uint32_t online_cpus() { return g_online.load(); }
+uint64_t ticks() { return g_ticks.load(std::memory_order_relaxed); }
+
+void yield() {
+    bool was_enabled = cpu::interrupts_enabled();
+    cpu::disable_interrupts();
+    schedule();
+    if (was_enabled)
+        cpu::enable_interrupts();
+}
+
+void block_current() {
+    CpuQueue& q = this_queue();
+    q.current->state = ThreadState::Blocked;
+    schedule();
+}
+
+// Each blocked thread has exactly one waker: whoever removed it from the queue it waited in.
+void wake(Thread& thread) {
+    // Wait until the thread's registers are saved if it is still switching out on another CPU.
+    while (thread.on_cpu.load(std::memory_order_acquire) && thread.state == ThreadState::Blocked)
+        cpu::pause();
+    if (thread.state != ThreadState::Blocked)
+        return;
+    enqueue(thread, thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu);
+}
+
+void sleep_ticks(uint64_t count) {
+    bool was_enabled = cpu::interrupts_enabled();
+    cpu::disable_interrupts();
+    CpuQueue& q = this_queue();
+    Thread& self = *q.current;
+    self.wake_tick = ticks() + count;
+    {
+        Guard guard(q.lock);
+        // Keep the list sorted so the timer only ever looks at its head.
+        Thread* before = nullptr;
+        for (Thread& t : q.sleeping)
+            if (t.wake_tick > self.wake_tick) {
+                before = &t;
+                break;
+            }
+        if (before)
+            q.sleeping.insert_before(*before, self);
+        else
+            q.sleeping.push_back(self);
+        self.state = ThreadState::Blocked; // see WaitQueue::wait_while
+    }
+    block_current();
+    if (was_enabled)
+        cpu::enable_interrupts();
+}
+
+void exit_current() {
+    cpu::disable_interrupts();
+    CpuQueue& q = this_queue();
+    q.current->state = ThreadState::Dead;
+    schedule();
+    PANIC("sched: a dead thread was scheduled");
+}
+
+void on_timer_tick() {
+    CpuQueue& q = this_queue();
+    if (cpu_index() == 0)
+        g_ticks.fetch_add(1, std::memory_order_relaxed);
+    uint64_t now = ticks();
+    for (;;) {
+        Thread* t;
+        {
+            Guard guard(q.lock);
+            t = q.sleeping.front();
+            if (!t || t->wake_tick > now)
+                break;
+            q.sleeping.remove(*t);
+        }
+        wake(*t);
+    }
+    q.need_resched = true; // one tick is one quantum
+}
+
+void preempt_if_requested() {
+    CpuQueue& q = this_queue();
+    if (q.need_resched && q.online)
+        schedule();
+}
+
+CpuStats cpu_stats(uint32_t cpu) {
+    CpuQueue& q = g_cpus[cpu];
+    return {q.switches, q.threads_run, q.ready_count};
+}
+
+} // namespace kernel::sched
+
+// Where every new thread starts (from thread_start in context_switch.S), with interrupts still
+// disabled from the switch that brought it here.
+extern "C" [[noreturn]] void thread_first_run(kernel::sched::Thread* self) {
+    using namespace kernel::sched;
+    finish_switch_from_new_thread();
+    kernel::cpu::enable_interrupts();
+    self->entry(self->argument);
+    exit_current();
+}

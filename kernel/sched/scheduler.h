@@ -1,0 +1,58 @@
+// The scheduler: per-CPU run queues, preemption on the LAPIC timer (10 ms quantum), an idle
+// thread per CPU, sleeping with timed wake-ups, and load balancing (new threads go to the least
+// loaded CPU; an idle CPU steals work). See docs/scheduler.md for the locking rules.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/sched/thread.h"
+#include "lib/result.h"
+#include "lib/string_view.h"
+
+namespace kernel::sched {
+
+inline constexpr uint32_t MAX_CPUS = 64;
+inline constexpr uint32_t TICK_HZ = 100; // one tick = one 10 ms quantum
+
+// Turns the running boot context into CPU `cpu`'s first thread and creates its idle thread.
+// Called once per CPU with interrupts disabled.
+void init_cpu(uint32_t cpu, lib::StringView boot_thread_name);
+
+// Creates a kernel thread running entry(argument) and makes it ready: on `cpu` if given (and
+// pinned there), otherwise on the least loaded CPU. OutOfMemory if no stack or no heap.
+lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument,
+                           uint32_t cpu = ANY_CPU);
+
+Thread* current();
+uint32_t current_cpu();
+uint32_t online_cpus();
+
+// Gives up the CPU to the next ready thread, if any; the caller stays ready.
+void yield();
+// Blocks the caller until at least `ticks` timer ticks have passed.
+void sleep_ticks(uint64_t ticks);
+// Ends the calling thread; its stack is freed by the reaper once another thread runs.
+[[noreturn]] void exit_current();
+
+// For wait queues (IPC, IRQ lines): the caller must already be on the queue it waits in, with
+// interrupts disabled; block_current() marks it Blocked and switches away. wake() makes a blocked
+// thread ready on its CPU and kicks that CPU if it is idle.
+void block_current();
+void wake(Thread& thread);
+
+// From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
+void on_timer_tick();
+// At the end of an interrupt, with interrupts disabled: switches if preemption was requested.
+void preempt_if_requested();
+
+uint64_t ticks();
+
+// Statistics for tests and the boot log.
+struct CpuStats {
+    uint64_t switches = 0;         // context switches performed on this CPU
+    uint64_t threads_run = 0;      // distinct non-idle threads switched to
+    uint64_t ready = 0;            // threads in its run queue now
+};
+CpuStats cpu_stats(uint32_t cpu);
+
+} // namespace kernel::sched

@@ -1,0 +1,48 @@
+// Thread: the unit the scheduler runs. It owns a kernel stack (with an unmapped guard page below
+// it), the registers saved when it is switched out (on that stack; saved_rsp points at them), its
+// FPU/SSE state, and its place in exactly one queue at a time (a run queue, a sleep list or a
+// wait queue). Threads are created by sched::spawn and freed by the reaper after they exit.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "kernel/arch/x86_64/fpu.h"
+#include "kernel/mm/memory.h"
+#include "lib/intrusive_list.h"
+
+namespace kernel::sched {
+
+class Process;
+
+enum class ThreadState : uint8_t { Ready, Running, Blocked, Dead };
+
+inline constexpr uint32_t ANY_CPU = ~0u;
+
+struct Thread {
+    using Entry = void (*)(void* argument);
+
+    uint64_t id = 0;
+    char name[24] = {};
+    ThreadState state = ThreadState::Ready;
+    Process* process = nullptr; // null for kernel threads
+
+    mm::KernelStack stack;
+    uint64_t saved_rsp = 0;     // valid while the thread is not running
+    x86_64::FpuState fpu;
+
+    Entry entry = nullptr;
+    void* argument = nullptr;
+
+    uint32_t cpu = 0;                  // the CPU whose run queue holds it / that runs it
+    uint32_t pinned_cpu = ANY_CPU;     // set: never migrated, never stolen
+    std::atomic<bool> on_cpu{false};   // true until its context is fully saved after a switch
+    bool is_idle = false;
+
+    uint64_t wake_tick = 0;            // for sleep
+    uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
+
+    lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue
+};
+
+} // namespace kernel::sched

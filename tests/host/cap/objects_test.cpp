@@ -1,0 +1,191 @@
+// The kernel objects the capability table holds: validation on creation, what they describe,
+// what they give back when the last reference goes, and the IrqLine state machine.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "kernel/object/io_port_range.h"
+#include "kernel/object/irq_line.h"
+#include "kernel/object/memory_frame.h"
+#include "kernel/object/pmm_allocator_object.h"
+
+namespace {
+
+using kernel::object::IrqLine;
+using kernel::object::IrqState;
+using kernel::object::IrqWaiter;
+using kernel::object::IrqWaitStatus;
+using lib::PhysAddr;
+using mnos::Error;
+
+TEST(IoPortRange, CreationValidatesTheRange) {
+    EXPECT_EQ(kernel::object::IoPortRange::create(0x3f8, 0).error(), Error::InvalidArgument);
+    EXPECT_EQ(kernel::object::IoPortRange::create(0xfff0, 0x11).error(), Error::InvalidArgument);
+    auto last = kernel::object::IoPortRange::create(0xfff0, 0x10);
+    ASSERT_TRUE(last);
+    EXPECT_EQ((*last)->type(), mnos::CapType::IoPort);
+}
+
+TEST(IoPortRange, ContainsChecksTheWholeAccess) {
+    auto ports = *kernel::object::IoPortRange::create(0x3f8, 8);
+    EXPECT_TRUE(ports->contains(0x3f8, 1));
+    EXPECT_TRUE(ports->contains(0x3ff, 1));
+    EXPECT_TRUE(ports->contains(0x3fc, 4));
+    EXPECT_FALSE(ports->contains(0x3fd, 4)); // runs one past the end
+    EXPECT_FALSE(ports->contains(0x3f7, 1));
+    EXPECT_FALSE(ports->contains(0x400, 1));
+}
+
+// Records frames handed out and returned.
+class RecordingAllocator final : public kernel::mm::FrameAllocator {
+public:
+    lib::Result<PhysAddr> allocate_frame() override {
+        if (fail_next)
+            return lib::fail(Error::OutOfMemory);
+        next += lib::PAGE_SIZE;
+        return next;
+    }
+    lib::Result<void> free_frame(PhysAddr frame) override {
+        freed.push_back(frame);
+        return {};
+    }
+    bool fail_next = false;
+    PhysAddr next{0x100000};
+    std::vector<PhysAddr> freed;
+};
+
+TEST(MemoryFrame, CreationValidatesBaseAndCount) {
+    EXPECT_EQ(kernel::object::MemoryFrame::create(PhysAddr(0x1001), 1).error(),
+              Error::InvalidArgument);
+    EXPECT_EQ(kernel::object::MemoryFrame::create(PhysAddr(0x1000), 0).error(),
+              Error::InvalidArgument);
+    EXPECT_EQ(kernel::object::MemoryFrame::create(PhysAddr(0xffff'ffff'ffff'f000), 2).error(),
+              Error::Overflow);
+    auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x200000), 4);
+    EXPECT_EQ(frame->base(), PhysAddr(0x200000));
+    EXPECT_EQ(frame->page_count(), 4u);
+    EXPECT_EQ(frame->size_bytes(), 4 * lib::PAGE_SIZE);
+}
+
+TEST(MemoryFrame, TheLastReferenceReturnsOwnedFrames) {
+    RecordingAllocator allocator;
+    auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x400000), 3, &allocator);
+    auto copy = frame;
+    frame.reset();
+    EXPECT_TRUE(allocator.freed.empty());
+    copy.reset();
+    EXPECT_EQ(allocator.freed, (std::vector<PhysAddr>{PhysAddr(0x400000), PhysAddr(0x401000),
+                                                      PhysAddr(0x402000)}));
+    // Unowned memory (a device's) is never "returned".
+    auto device = *kernel::object::MemoryFrame::create(PhysAddr(0xfee00000), 1);
+    device.reset();
+    EXPECT_EQ(allocator.freed.size(), 3u);
+}
+
+TEST(PmmAllocatorObject, AllocatesFramesThatGoBackWhenReleased) {
+    RecordingAllocator allocator;
+    auto pmm = *kernel::object::PmmAllocatorObject::create(allocator);
+    EXPECT_EQ(pmm->type(), mnos::CapType::PmmAllocator);
+    auto frame = pmm->allocate_frame();
+    ASSERT_TRUE(frame);
+    EXPECT_EQ((*frame)->base(), PhysAddr(0x101000));
+    EXPECT_EQ((*frame)->page_count(), 1u);
+    frame->reset();
+    EXPECT_EQ(allocator.freed, std::vector<PhysAddr>{PhysAddr(0x101000)});
+    allocator.fail_next = true;
+    EXPECT_EQ(pmm->allocate_frame().error(), Error::OutOfMemory);
+}
+
+// Records masking and blocking; block_current() returns at once, like the IPC fake.
+class FakeIrqHooks final : public kernel::object::IrqHooks {
+public:
+    void mask(uint32_t gsi) override {
+        masked = true;
+        last_gsi = gsi;
+    }
+    void unmask(uint32_t gsi) override {
+        masked = false;
+        last_gsi = gsi;
+    }
+    void block_current(IrqWaiter& waiter) override { ++blocks; }
+    void wake(IrqWaiter& waiter) override { woken.push_back(&waiter); }
+
+    bool masked = true;
+    uint32_t last_gsi = 0;
+    int blocks = 0;
+    std::vector<IrqWaiter*> woken;
+};
+
+TEST(IrqLine, WaitUnmasksAndFireMasksAndWakes) {
+    FakeIrqHooks hooks;
+    auto line = *IrqLine::create(11, hooks);
+    EXPECT_EQ(line->state(), IrqState::Idle);
+    IrqWaiter waiter;
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
+    EXPECT_EQ(line->state(), IrqState::Waiting);
+    EXPECT_FALSE(hooks.masked);
+    EXPECT_EQ(hooks.last_gsi, 11u);
+    EXPECT_EQ(hooks.blocks, 1);
+
+    line->fire();
+    EXPECT_TRUE(hooks.masked); // stays masked while the driver handles the device
+    EXPECT_TRUE(waiter.fired);
+    EXPECT_EQ(hooks.woken, std::vector<IrqWaiter*>{&waiter});
+    EXPECT_EQ(line->state(), IrqState::Handling);
+
+    // Waiting again is the acknowledgement: unmask and block.
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
+    EXPECT_FALSE(hooks.masked);
+    EXPECT_EQ(line->state(), IrqState::Waiting);
+    line->cancel_wait(waiter);
+}
+
+TEST(IrqLine, AnInterruptWithNobodyWaitingIsLatched) {
+    FakeIrqHooks hooks;
+    auto line = *IrqLine::create(4, hooks);
+    line->fire();
+    EXPECT_TRUE(line->pending());
+    EXPECT_TRUE(hooks.masked);
+    IrqWaiter waiter;
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Fired); // at once, without blocking
+    EXPECT_EQ(hooks.blocks, 0);
+    EXPECT_FALSE(line->pending());
+    EXPECT_TRUE(hooks.masked); // not unmasked until the holder waits again
+    EXPECT_EQ(line->state(), IrqState::Handling);
+    // Two fires while handling are one pending interrupt (a level line masked after the first).
+    line->fire();
+    line->fire();
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Fired);
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
+    line->cancel_wait(waiter);
+}
+
+TEST(IrqLine, OneWaiterAtATime) {
+    FakeIrqHooks hooks;
+    auto line = *IrqLine::create(1, hooks);
+    IrqWaiter first, second;
+    ASSERT_EQ(*line->wait(first), IrqWaitStatus::Blocked);
+    EXPECT_EQ(line->wait(second).error(), Error::Busy);
+    line->cancel_wait(second); // not the waiter: no effect
+    EXPECT_EQ(line->state(), IrqState::Waiting);
+    line->cancel_wait(first);
+    EXPECT_EQ(line->state(), IrqState::Idle);
+    EXPECT_TRUE(hooks.masked);
+    EXPECT_EQ(*line->wait(second), IrqWaitStatus::Blocked);
+    line->fire();
+    EXPECT_EQ(hooks.woken, std::vector<IrqWaiter*>{&second});
+}
+
+TEST(IrqLine, DestructionLeavesTheLineMasked) {
+    FakeIrqHooks hooks;
+    {
+        auto line = *IrqLine::create(9, hooks);
+        IrqWaiter waiter;
+        ASSERT_TRUE(line->wait(waiter));
+        line->cancel_wait(waiter);
+        hooks.masked = false;
+    }
+    EXPECT_TRUE(hooks.masked);
+}
+
+} // namespace

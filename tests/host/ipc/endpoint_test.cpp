@@ -1,0 +1,236 @@
+// Endpoint queues: send/receive rendezvous in both orders, FIFO service of many senders and
+// many receivers, call/reply pairing, reply_and_receive, cancellation.
+#include <gtest/gtest.h>
+
+#include "fake_scheduler.h"
+#include "kernel/ipc/ipc.h"
+
+namespace {
+
+using ipc_test::FakeScheduler;
+using kernel::ipc::IpcStatus;
+using kernel::ipc::IpcWaiter;
+using kernel::ipc::WaiterState;
+using mnos::Error;
+
+class EndpointTest : public ::testing::Test {
+protected:
+    void SetUp() override { kernel::ipc::install_scheduler_hooks(scheduler); }
+
+    static void set_message(IpcWaiter& waiter, uint64_t label) {
+        waiter.message = {};
+        waiter.message.label = label;
+        for (uint32_t i = 0; i < mnos::IPC_MESSAGE_WORDS; ++i)
+            waiter.message.words[i] = label * 100 + i;
+    }
+    static void expect_message(const IpcWaiter& waiter, uint64_t label) {
+        EXPECT_EQ(waiter.message.label, label);
+        for (uint32_t i = 0; i < mnos::IPC_MESSAGE_WORDS; ++i)
+            EXPECT_EQ(waiter.message.words[i], label * 100 + i) << "word " << i;
+        EXPECT_TRUE(waiter.message.transfer.is_none());
+    }
+
+    FakeScheduler scheduler;
+    lib::RefPtr<kernel::object::Endpoint> endpoint = *kernel::object::Endpoint::create();
+};
+
+TEST_F(EndpointTest, SendBlocksUntilAReceiverTakesTheMessage) {
+    IpcWaiter sender, receiver;
+    set_message(sender, 7);
+    EXPECT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Blocked);
+    EXPECT_EQ(sender.state, WaiterState::SendBlocked);
+    EXPECT_EQ(scheduler.blocked, std::vector<IpcWaiter*>{&sender});
+    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
+
+    EXPECT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+    expect_message(receiver, 7);
+    EXPECT_EQ(sender.state, WaiterState::Done);
+    EXPECT_EQ(scheduler.woken, std::vector<IpcWaiter*>{&sender});
+    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 0u);
+}
+
+TEST_F(EndpointTest, ReceiveBlocksUntilASenderArrives) {
+    IpcWaiter sender, receiver;
+    EXPECT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
+    EXPECT_EQ(receiver.state, WaiterState::ReceiveBlocked);
+    EXPECT_EQ(kernel::ipc::queued_receivers(*endpoint), 1u);
+    set_message(sender, 9);
+    EXPECT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+    EXPECT_EQ(sender.state, WaiterState::Idle);
+    EXPECT_EQ(receiver.state, WaiterState::Done);
+    expect_message(receiver, 9);
+    EXPECT_EQ(scheduler.woken, std::vector<IpcWaiter*>{&receiver});
+    EXPECT_EQ(scheduler.blocked, std::vector<IpcWaiter*>{&receiver}); // the sender never blocked
+}
+
+TEST_F(EndpointTest, ManySendersAreServedInArrivalOrder) {
+    constexpr int N = 6;
+    IpcWaiter senders[N];
+    for (int i = 0; i < N; ++i) {
+        set_message(senders[i], 10 + i);
+        ASSERT_EQ(*kernel::ipc::send(*endpoint, senders[i]), IpcStatus::Blocked);
+    }
+    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), size_t(N));
+    for (int i = 0; i < N; ++i) {
+        IpcWaiter receiver;
+        ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+        expect_message(receiver, 10 + i);
+        EXPECT_EQ(scheduler.woken.back(), &senders[i]);
+        // Those behind it are still waiting.
+        for (int j = i + 1; j < N; ++j)
+            EXPECT_EQ(senders[j].state, WaiterState::SendBlocked);
+    }
+    EXPECT_EQ(scheduler.woken.size(), size_t(N));
+}
+
+TEST_F(EndpointTest, ManyReceiversAreServedInArrivalOrder) {
+    constexpr int N = 5;
+    IpcWaiter receivers[N];
+    for (auto& receiver : receivers)
+        ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
+    for (int i = 0; i < N; ++i) {
+        IpcWaiter sender;
+        set_message(sender, 50 + i);
+        ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+    }
+    for (int i = 0; i < N; ++i) {
+        EXPECT_EQ(receivers[i].state, WaiterState::Done);
+        expect_message(receivers[i], 50 + i);
+        EXPECT_EQ(scheduler.woken[i], &receivers[i]);
+    }
+}
+
+TEST_F(EndpointTest, ABlockedWaiterCannotStartAnotherOperation) {
+    IpcWaiter waiter, other;
+    ASSERT_EQ(*kernel::ipc::send(*endpoint, waiter), IpcStatus::Blocked);
+    EXPECT_EQ(kernel::ipc::send(*endpoint, waiter).error(), Error::Busy);
+    EXPECT_EQ(kernel::ipc::receive(*endpoint, waiter).error(), Error::Busy);
+    EXPECT_EQ(kernel::ipc::call(*endpoint, waiter).error(), Error::Busy);
+    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, other));
+}
+
+TEST_F(EndpointTest, CallWaitsForTheReplyFromTheReceiver) {
+    IpcWaiter client, server;
+    set_message(client, 1);
+    EXPECT_EQ(*kernel::ipc::call(*endpoint, client), IpcStatus::Blocked);
+    EXPECT_EQ(client.state, WaiterState::CallBlocked);
+
+    EXPECT_EQ(*kernel::ipc::receive(*endpoint, server), IpcStatus::Completed);
+    expect_message(server, 1);
+    EXPECT_EQ(client.state, WaiterState::ReplyBlocked); // received, but not answered
+    EXPECT_TRUE(scheduler.woken.empty());
+    EXPECT_EQ(server.reply_to, &client);
+
+    set_message(server, 2);
+    ASSERT_TRUE(kernel::ipc::reply(server));
+    EXPECT_EQ(client.state, WaiterState::Done);
+    expect_message(client, 2);
+    EXPECT_EQ(scheduler.woken, std::vector<IpcWaiter*>{&client});
+    EXPECT_EQ(server.reply_to, nullptr);
+    EXPECT_EQ(kernel::ipc::reply(server).error(), Error::NotFound); // only one reply per call
+}
+
+TEST_F(EndpointTest, CallToAWaitingReceiverBlocksForTheReply) {
+    IpcWaiter client, server;
+    ASSERT_EQ(*kernel::ipc::receive(*endpoint, server), IpcStatus::Blocked);
+    set_message(client, 3);
+    EXPECT_EQ(*kernel::ipc::call(*endpoint, client), IpcStatus::Blocked);
+    EXPECT_EQ(client.state, WaiterState::ReplyBlocked);
+    EXPECT_EQ(server.state, WaiterState::Done);
+    expect_message(server, 3);
+    set_message(server, 4);
+    ASSERT_TRUE(kernel::ipc::reply(server));
+    expect_message(client, 4);
+    EXPECT_EQ(client.state, WaiterState::Done);
+}
+
+TEST_F(EndpointTest, RepliesGoToTheRightCallers) {
+    IpcWaiter clients[3], servers[2];
+    for (int i = 0; i < 3; ++i) {
+        set_message(clients[i], 20 + i);
+        ASSERT_EQ(*kernel::ipc::call(*endpoint, clients[i]), IpcStatus::Blocked);
+    }
+    // Two server threads take the first two calls, and answer in the opposite order.
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, servers[0]));
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, servers[1]));
+    expect_message(servers[0], 20);
+    expect_message(servers[1], 21);
+    set_message(servers[1], 91);
+    ASSERT_TRUE(kernel::ipc::reply(servers[1]));
+    set_message(servers[0], 90);
+    ASSERT_TRUE(kernel::ipc::reply(servers[0]));
+    expect_message(clients[0], 90);
+    expect_message(clients[1], 91);
+    EXPECT_EQ(clients[2].state, WaiterState::CallBlocked);
+    EXPECT_EQ(scheduler.woken, (std::vector<IpcWaiter*>{&clients[1], &clients[0]}));
+    kernel::ipc::cancel(clients[2]); // a waiter leaves its queue before its thread goes
+}
+
+TEST_F(EndpointTest, ReceiveRefusesWhileAReplyIsOwed) {
+    IpcWaiter client, server;
+    ASSERT_TRUE(kernel::ipc::call(*endpoint, client));
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server));
+    EXPECT_EQ(kernel::ipc::receive(*endpoint, server).error(), Error::Busy);
+    IpcWaiter idle;
+    EXPECT_EQ(kernel::ipc::reply(idle).error(), Error::NotFound);
+}
+
+TEST_F(EndpointTest, ReplyAndReceiveAnswersThenTakesTheNextCall) {
+    IpcWaiter server, first, second;
+    // A server loop may start with reply_and_receive: nothing to answer yet.
+    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Blocked);
+    set_message(first, 30);
+    ASSERT_EQ(*kernel::ipc::call(*endpoint, first), IpcStatus::Blocked);
+    expect_message(server, 30);
+    set_message(second, 31);
+    ASSERT_EQ(*kernel::ipc::call(*endpoint, second), IpcStatus::Blocked);
+    EXPECT_EQ(second.state, WaiterState::CallBlocked);
+
+    set_message(server, 130);
+    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Completed);
+    expect_message(first, 130);
+    EXPECT_EQ(first.state, WaiterState::Done);
+    expect_message(server, 31); // the next call, received in the same step
+    EXPECT_EQ(server.reply_to, &second);
+    EXPECT_EQ(second.state, WaiterState::ReplyBlocked);
+
+    set_message(server, 131);
+    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Blocked);
+    expect_message(second, 131);
+    EXPECT_EQ(server.state, WaiterState::ReceiveBlocked);
+    kernel::ipc::cancel(server);
+}
+
+TEST_F(EndpointTest, CancelLeavesTheQueueAndFreesTheCallerItOwes) {
+    IpcWaiter a, b, c;
+    ASSERT_TRUE(kernel::ipc::send(*endpoint, a));
+    ASSERT_TRUE(kernel::ipc::send(*endpoint, b));
+    kernel::ipc::cancel(a);
+    EXPECT_EQ(a.state, WaiterState::Idle);
+    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
+    set_message(b, 5);
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, c));
+    expect_message(c, 5); // b, not the cancelled a
+
+    IpcWaiter client, server;
+    ASSERT_TRUE(kernel::ipc::call(*endpoint, client));
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server));
+    kernel::ipc::cancel(server); // the server thread dies owing a reply
+    EXPECT_EQ(client.state, WaiterState::Failed);
+    EXPECT_EQ(client.error, Error::NotFound);
+    EXPECT_EQ(scheduler.woken.back(), &client);
+
+    IpcWaiter client2, server2;
+    ASSERT_TRUE(kernel::ipc::call(*endpoint, client2));
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server2));
+    kernel::ipc::cancel(client2); // the client dies while waiting for the reply
+    EXPECT_EQ(kernel::ipc::reply(server2).error(), Error::NotFound);
+
+    IpcWaiter receiver;
+    ASSERT_TRUE(kernel::ipc::receive(*endpoint, receiver));
+    kernel::ipc::cancel(receiver);
+    EXPECT_EQ(kernel::ipc::queued_receivers(*endpoint), 0u);
+}
+
+} // namespace
