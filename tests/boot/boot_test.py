@@ -84,6 +84,8 @@ def main():
                    help="the log's 'memory: usable N MiB' must be within 2%% of this")
     p.add_argument("--icount", metavar="SHIFT",
                    help="run-qemu --icount SHIFT: guest clocks advance with instructions")
+    p.add_argument("--qemu-arg", action="append", default=[],
+                   help="an extra QEMU argument (repeatable), passed after run-qemu's --")
     p.add_argument("--send-on", help="regex: when a log line matches, send --send to COM1")
     p.add_argument("--send", default="", help="bytes (UTF-8) to send to the guest's COM1")
     args = p.parse_args()
@@ -100,10 +102,13 @@ def main():
             cmd += ["--cmdline", args.cmdline]
         if args.icount:
             cmd += ["--icount", args.icount]
+        socket_path = os.path.join(tmp, "com1.sock")
+        if args.send_on:
+            cmd += ["--serial-socket", socket_path]
+        if args.qemu_arg:
+            cmd += ["--", *args.qemu_arg]
         print("+", " ".join(cmd))
         if args.send_on:
-            socket_path = os.path.join(tmp, "com1.sock")
-            cmd += ["--serial-socket", socket_path]
             status = run_and_send(cmd, log_path, socket_path, args.send_on, args.send.encode(),
                                   args.timeout)
         else:
