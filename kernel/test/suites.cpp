@@ -42,6 +42,7 @@ constexpr Suite SUITES[] = {
     {"double-fault", double_fault_suite},
     {"serial-irq", serial_irq_suite},
     {"isa-override", isa_override_suite},
+    {"nmi", nmi_suite},
     {"sched", sched_suite},
 };
 

@@ -11,6 +11,7 @@ void exceptions_suite(Context& ctx);
 void double_fault_suite(Context& ctx);
 void serial_irq_suite(Context& ctx);
 void isa_override_suite(Context& ctx);
+void nmi_suite(Context& ctx);
 void sched_suite(Context& ctx);
 
 } // namespace kernel::test

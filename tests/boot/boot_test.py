@@ -43,7 +43,8 @@ def check_log(lines, expected, allow_panic):
 
 
 def run_and_send(cmd, log_path, socket_path, send_on, data, timeout):
-    """Runs QEMU; once a log line matches `send_on`, sends `data` to COM1 through the socket."""
+    """Runs QEMU; once a log line matches `send_on`, sends `data` to the UNIX socket (COM1, or
+    the QEMU monitor)."""
     process = subprocess.Popen(cmd)
     sent = False
     connection = None
@@ -88,6 +89,8 @@ def main():
                    help="an extra QEMU argument (repeatable), passed after run-qemu's --")
     p.add_argument("--send-on", help="regex: when a log line matches, send --send to COM1")
     p.add_argument("--send", default="", help="bytes (UTF-8) to send to the guest's COM1")
+    p.add_argument("--monitor-on", help="regex: when a log line matches, run --monitor-command")
+    p.add_argument("--monitor-command", default="", help="a QEMU monitor command, e.g. nmi")
     args = p.parse_args()
 
     if not os.path.exists(args.iso):
@@ -103,12 +106,19 @@ def main():
         if args.icount:
             cmd += ["--icount", args.icount]
         socket_path = os.path.join(tmp, "com1.sock")
+        monitor_path = os.path.join(tmp, "monitor.sock")
         if args.send_on:
             cmd += ["--serial-socket", socket_path]
+        if args.monitor_on:
+            cmd += ["--monitor", monitor_path]
         if args.qemu_arg:
             cmd += ["--", *args.qemu_arg]
         print("+", " ".join(cmd))
-        if args.send_on:
+        if args.monitor_on:
+            status = run_and_send(cmd, log_path, monitor_path,
+                                  args.monitor_on, (args.monitor_command + "\n").encode(),
+                                  args.timeout)
+        elif args.send_on:
             status = run_and_send(cmd, log_path, socket_path, args.send_on, args.send.encode(),
                                   args.timeout)
         else:
