@@ -8,6 +8,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/irq/irq.h"
 #include "kernel/irq/tick.h"
+#include "kernel/sched/scheduler.h"
 
 namespace kernel::x86_64 {
 
@@ -35,11 +36,21 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     }
     if (v >= vectors::GSI_BASE && v < vectors::GSI_BASE + vectors::GSI_COUNT)
         irq::dispatch_gsi(uint32_t(v - vectors::GSI_BASE));
-    else if (v == vectors::LAPIC_TIMER)
+    else if (v == vectors::LAPIC_TIMER) {
         irq::tick();
+        // The scheduler takes ticks once it runs on some CPU (phase 4); before that there is
+        // nothing to wake or preempt.
+        if (sched::online_cpus() > 0)
+            sched::on_timer_tick();
+    }
     else if (v == vectors::LAPIC_ERROR)
         kprintln(LogColour::Warning, "lapic: error status {:#x}", lapic::error_status());
     else
         kprintln(LogColour::Warning, "interrupt: unexpected vector {:#x}", v);
     lapic::eoi();
+    // After the EOI, so the next tick can arrive while another thread runs. The switch happens
+    // on this thread's kernel stack with the frame still on it; switching back resumes here and
+    // returns through the stub's iretq.
+    if (sched::online_cpus() > 0)
+        sched::preempt_if_requested();
 }
