@@ -27,7 +27,8 @@ void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id) {
         return;
     }
     if (origin->xsdt_rejection)
-        kprintln(LogColour::Warning, "acpi: XSDT passed over: {}", origin->xsdt_rejection->reason());
+        kprintln(LogColour::Warning, "acpi: XSDT passed over: {}",
+                 origin->xsdt_rejection->reason());
     kprintln("acpi: {}, MADT: {} CPUs, {} I/O APICs, {} overrides",
              origin->via_xsdt ? "XSDT" : "RSDT", g_madt.processors().size(),
              g_madt.io_apics().size(), g_madt.overrides().size());

@@ -23,7 +23,8 @@ interrupt_stubs:
     .set vector, 0
     .rept 256
     // Vectors with a CPU error code (SDM Table 6-1): 8, 10-14, 17, 21, 29, 30.
-    .if !((vector == 8) || ((vector >= 10) && (vector <= 14)) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30))
+    .if !((vector == 8) || ((vector >= 10) && (vector <= 14)) || (vector == 17) || \
+          (vector == 21) || (vector == 29) || (vector == 30))
     pushq $0
     .endif
     pushq $vector
