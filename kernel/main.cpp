@@ -13,6 +13,10 @@
 #include "kernel/dev/serial.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/arch/x86_64/fpu.h"
+#include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
 #include "kernel/version.h"
@@ -109,6 +113,19 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("serial: COM1 {}", have_serial ? "115200 8N1, loopback check passed" : "absent");
 }
 
+// Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.
+void start_scheduler() {
+    x86_64::init_fpu();
+    x86_64::CpuArch& bsp = x86_64::cpu_arch(0);
+    bsp.current_root = mm::kernel_page_table_root().value();
+    sched::init_cpu(0, "kernel-main");
+    bsp.online = true;
+    uint32_t cpus = x86_64::smp::start_application_processors();
+    kprintln("smp: {} CPUs online", cpus);
+    kprintln("sched: preemptive, {} ms quantum, per-CPU run queues, eager FPU/SSE switching",
+             1000 / sched::TICK_HZ);
+}
+
 } // namespace
 
 } // namespace kernel
@@ -127,6 +144,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     announce_phase(3, "interrupts");
     x86_64::init_interrupts(g_boot_info);
     announce_phase(4, "scheduler");
+    start_scheduler();
     announce_phase(5, "userspace");
     kprintln(LogColour::Good, "boot complete");
 

@@ -9,6 +9,7 @@
 #include "kernel/mm/memory.h"
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/mm/boot_reservations.h"
@@ -265,15 +266,36 @@ lib::Result<KernelStack> allocate_kernel_stack() {
 }
 
 void free_kernel_stack(const KernelStack& stack) {
-    Guard guard(g_mappings_lock);
-    for (uint64_t page = stack.bottom.value(); page < stack.top.value(); page += lib::PAGE_SIZE) {
-        auto gone = g_kernel_table->unmap(VirtAddr(page));
-        if (!gone)
-            PANIC("memory: freeing kernel stack slot {}: {} is not mapped", stack.slot, VirtAddr(page));
-        cpu::invlpg(page);
-        (void)g_pmm.free(gone->phys);
+    constexpr uint64_t PAGES = layout::STACK_SIZE / lib::PAGE_SIZE;
+    PhysAddr frames[PAGES];
+    {
+        Guard guard(g_mappings_lock);
+        for (uint64_t i = 0; i < PAGES; ++i) {
+            auto gone = g_kernel_table->unmap(stack.bottom + i * lib::PAGE_SIZE);
+            if (!gone)
+                PANIC("memory: freeing kernel stack slot {}: page {} is not mapped", stack.slot, i);
+            frames[i] = gone->phys;
+        }
     }
+    // Outside the lock (see tlb.h); the frames are reused only once no CPU can reach them.
+    x86_64::tlb::shootdown(g_kernel_table->root(), stack.bottom, PAGES);
+    for (PhysAddr frame : frames)
+        (void)g_pmm.free(frame);
+    Guard guard(g_mappings_lock);
     g_stack_slots_used[stack.slot / 64] &= ~(1ull << (stack.slot % 64));
+}
+
+lib::Result<void> map_identity_for_trampoline(PhysAddr page) {
+    Guard guard(g_mappings_lock);
+    return g_kernel_table->map(VirtAddr(page.value()), page, PageFlags::Executable, PageSize::Small);
+}
+
+void unmap_identity_for_trampoline(PhysAddr page) {
+    {
+        Guard guard(g_mappings_lock);
+        (void)g_kernel_table->unmap(VirtAddr(page.value()));
+    }
+    x86_64::tlb::shootdown(g_kernel_table->root(), VirtAddr(page.value()), 1);
 }
 
 lib::Result<Translation> translate_kernel(VirtAddr virt) {

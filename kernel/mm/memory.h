@@ -47,6 +47,11 @@ struct MappingAudit {
 };
 MappingAudit audit_kernel_mappings();
 
+// The SMP trampoline runs at its physical address while it turns paging on: this maps that one
+// page 1:1 (read+execute) in the kernel's tables, and the unmap removes it once APs are up.
+lib::Result<void> map_identity_for_trampoline(lib::PhysAddr page);
+void unmap_identity_for_trampoline(lib::PhysAddr page);
+
 // Invalidates a kernel mapping on this CPU (other CPUs: see the TLB shootdown in sched/ once
 // SMP exists).
 void flush_kernel_page(lib::VirtAddr virt);

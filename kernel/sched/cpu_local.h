@@ -1,16 +1,21 @@
-// What the scheduler needs from the CPU it runs on: its index, where the current thread is
-// published, and how to kick another CPU. Single-CPU binding for now (the boot processor is
-// CPU 0); the SMP work binds these to the per-CPU block reached through GS and to IPIs.
+// What the scheduler needs from the CPU it runs on, bound to the per-CPU block that GS points
+// at (kernel/arch/x86_64/per_cpu.h) and to the local APIC's IPIs.
 #pragma once
 
 #include <cstdint>
+
+#include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/vectors.h"
 
 namespace kernel::sched {
 
 struct Thread;
 
-inline uint32_t cpu_index() { return 0; }
-inline void set_current_thread(Thread*) {}
-inline void send_reschedule_ipi(uint32_t) {}
+inline uint32_t cpu_index() { return x86_64::this_cpu().index; }
+inline void set_current_thread(Thread* thread) { x86_64::this_cpu().current_thread = thread; }
+inline void send_reschedule_ipi(uint32_t cpu) {
+    x86_64::lapic::send_ipi(x86_64::cpu_arch(cpu).apic_id, x86_64::vectors::IPI_RESCHEDULE);
+}
 
 } // namespace kernel::sched

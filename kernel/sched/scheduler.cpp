@@ -13,6 +13,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
+#include "kernel/irq/tick.h"
 #include "kernel/sched/cpu_local.h"
 #include "kernel/sync/spinlock.h"
 
@@ -45,7 +46,6 @@ struct alignas(64) CpuQueue {
 CpuQueue g_cpus[MAX_CPUS];
 std::atomic<uint32_t> g_online{0};
 std::atomic<uint64_t> g_next_thread_id{1};
-std::atomic<uint64_t> g_ticks{0};
 
 // Kernel stacks of exited threads, kept mapped for reuse: a slot is never unmapped, so no other
 // CPU can hold a stale translation for it when it is handed out again.
@@ -123,11 +123,15 @@ Thread* pop_ready(CpuQueue& q) {
     return t;
 }
 
-// An idle CPU takes one unpinned thread from the busiest other CPU.
+// An idle CPU takes one unpinned thread from another CPU that has more than one waiting. The
+// last one is left where it is: its CPU was told to run it (a reschedule IPI is on its way), and
+// taking it would only move work between two CPUs that are both about to be busy.
+constexpr uint64_t STEAL_THRESHOLD = 2;
+
 Thread* steal() {
     uint32_t self = cpu_index();
     for (uint32_t i = 0; i < MAX_CPUS; ++i) {
-        if (i == self || !g_cpus[i].online || g_cpus[i].ready_count == 0)
+        if (i == self || !g_cpus[i].online || g_cpus[i].ready_count < STEAL_THRESHOLD)
             continue;
         CpuQueue& victim = g_cpus[i];
         Guard guard(victim.lock);
@@ -259,26 +263,30 @@ void finish_switch_from_new_thread() { finish_switch(this_queue()); }
 bool steal_possible() {
     uint32_t self = cpu_index();
     for (uint32_t i = 0; i < MAX_CPUS; ++i)
-        if (i != self && g_cpus[i].online && g_cpus[i].ready_count)
+        if (i != self && g_cpus[i].online && g_cpus[i].ready_count >= STEAL_THRESHOLD)
             return true;
     return false;
 }
 
-void init_cpu(uint32_t cpu, lib::StringView boot_thread_name) {
+void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_is_idle) {
     CpuQueue& q = g_cpus[cpu];
     Thread* boot = new_thread(boot_thread_name);
-    auto idle = create("idle", &idle_loop, nullptr);
+    Thread* idle = boot;
+    if (!boot_thread_is_idle) {
+        auto created = create("idle", &idle_loop, nullptr);
+        idle = created ? *created : nullptr;
+    }
     if (!boot || !idle)
         PANIC("sched: no memory for CPU {}'s first threads", cpu);
     boot->state = ThreadState::Running;
     boot->cpu = cpu;
     boot->pinned_cpu = cpu; // it runs on a boot stack that belongs to this CPU
     boot->on_cpu.store(true);
-    (*idle)->is_idle = true;
-    (*idle)->pinned_cpu = cpu;
-    (*idle)->cpu = cpu;
+    idle->is_idle = true;
+    idle->pinned_cpu = cpu;
+    idle->cpu = cpu;
     q.current = boot;
-    q.idle = *idle;
+    q.idle = idle;
     set_current_thread(boot);
     q.online = true;
     g_online.fetch_add(1);
@@ -296,7 +304,11 @@ lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argu
 Thread* current() { return this_queue().current; }
 uint32_t current_cpu() { return cpu_index(); }
 uint32_t online_cpus() { return g_online.load(); }
-uint64_t ticks() { return g_ticks.load(std::memory_order_relaxed); }
+uint64_t ticks() { return irq::ticks(); }
+
+void run_idle() { idle_loop(nullptr); }
+
+void request_reschedule() { this_queue().need_resched = true; }
 
 void yield() {
     bool was_enabled = cpu::interrupts_enabled();
@@ -358,8 +370,6 @@ void exit_current() {
 
 void on_timer_tick() {
     CpuQueue& q = this_queue();
-    if (cpu_index() == 0)
-        g_ticks.fetch_add(1, std::memory_order_relaxed);
     uint64_t now = ticks();
     for (;;) {
         Thread* t;

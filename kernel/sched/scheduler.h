@@ -14,9 +14,11 @@ namespace kernel::sched {
 inline constexpr uint32_t MAX_CPUS = 64;
 inline constexpr uint32_t TICK_HZ = 100; // one tick = one 10 ms quantum
 
-// Turns the running boot context into CPU `cpu`'s first thread and creates its idle thread.
-// Called once per CPU with interrupts disabled.
-void init_cpu(uint32_t cpu, lib::StringView boot_thread_name);
+// Turns the running boot context into CPU `cpu`'s first thread and creates its idle thread, or,
+// on an application processor (boot_thread_is_idle), makes the boot context the idle thread,
+// which then enters run_idle(). Called once per CPU with interrupts disabled.
+void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_is_idle = false);
+[[noreturn]] void run_idle();
 
 // Creates a kernel thread running entry(argument) and makes it ready: on `cpu` if given (and
 // pinned there), otherwise on the least loaded CPU. OutOfMemory if no stack or no heap.
@@ -42,6 +44,8 @@ void wake(Thread& thread);
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();
+// From the reschedule IPI: another CPU queued work here.
+void request_reschedule();
 // At the end of an interrupt, with interrupts disabled: switches if preemption was requested.
 void preempt_if_requested();
 

@@ -22,6 +22,13 @@ public:
         while (m_serving.load(std::memory_order_acquire) != ticket)
             relax();
     }
+    // Takes the lock only if nobody holds or waits for it.
+    bool try_lock() {
+        uint32_t serving = m_serving.load(std::memory_order_relaxed);
+        uint32_t expected = serving;
+        return m_next.compare_exchange_strong(expected, serving + 1, std::memory_order_acquire,
+                                              std::memory_order_relaxed);
+    }
     void unlock() { m_serving.fetch_add(1, std::memory_order_release); }
     bool is_locked() const {
         return m_next.load(std::memory_order_relaxed) != m_serving.load(std::memory_order_relaxed);

@@ -4,6 +4,8 @@
 #include "kernel/arch/x86_64/exceptions.h"
 #include "kernel/arch/x86_64/interrupt_frame.h"
 #include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "kernel/arch/x86_64/vectors.h"
 #include "kernel/debug/log.h"
 #include "kernel/irq/irq.h"
@@ -37,12 +39,17 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     if (v >= vectors::GSI_BASE && v < vectors::GSI_BASE + vectors::GSI_COUNT)
         irq::dispatch_gsi(uint32_t(v - vectors::GSI_BASE));
     else if (v == vectors::LAPIC_TIMER) {
-        irq::tick();
+        if (this_cpu().index == 0) // every CPU's timer runs; one of them keeps the time
+            irq::tick();
         // The scheduler takes ticks once it runs on some CPU (phase 4); before that there is
         // nothing to wake or preempt.
         if (sched::online_cpus() > 0)
             sched::on_timer_tick();
     }
+    else if (v == vectors::IPI_RESCHEDULE)
+        sched::request_reschedule();
+    else if (v == vectors::IPI_TLB_SHOOTDOWN)
+        tlb::handle_shootdown_ipi();
     else if (v == vectors::LAPIC_ERROR)
         kprintln(LogColour::Warning, "lapic: error status {:#x}", lapic::error_status());
     else

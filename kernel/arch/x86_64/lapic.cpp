@@ -16,7 +16,12 @@ namespace {
 constexpr uint32_t REG_ID = 0x20, REG_TPR = 0x80, REG_EOI = 0xb0, REG_SPURIOUS = 0xf0,
                    REG_ESR = 0x280, REG_LVT_TIMER = 0x320, REG_LVT_LINT0 = 0x350,
                    REG_LVT_LINT1 = 0x360, REG_LVT_ERROR = 0x370, REG_TIMER_INITIAL = 0x380,
-                   REG_TIMER_CURRENT = 0x390, REG_TIMER_DIVIDE = 0x3e0;
+                   REG_TIMER_CURRENT = 0x390, REG_TIMER_DIVIDE = 0x3e0, REG_ICR_LOW = 0x300,
+                   REG_ICR_HIGH = 0x310;
+constexpr uint32_t X2APIC_ICR_MSR = 0x830; // one 64-bit register in x2APIC mode
+// Interrupt command register fields (SDM Vol. 3A, 11.6.1).
+constexpr uint32_t ICR_DELIVERY_INIT = 0b101 << 8, ICR_DELIVERY_STARTUP = 0b110 << 8;
+constexpr uint32_t ICR_LEVEL_ASSERT = 1 << 14, ICR_PENDING = 1 << 12;
 constexpr uint32_t SPURIOUS_APIC_ENABLE = 1 << 8;
 constexpr uint32_t LVT_MASKED = 1 << 16;
 constexpr uint32_t LVT_DELIVERY_NMI = 0b100 << 8;
@@ -139,6 +144,30 @@ uint32_t id() {
 }
 
 void eoi() { write(REG_EOI, 0); }
+
+namespace {
+
+void send_command(uint32_t apic_id, uint32_t command) {
+    if (g_x2apic) {
+        cpu::wrmsr(X2APIC_ICR_MSR, (uint64_t(apic_id) << 32) | command);
+        return;
+    }
+    // The write to the low half sends; the destination must be in place before it.
+    write(REG_ICR_HIGH, apic_id << 24);
+    write(REG_ICR_LOW, command);
+    while (read(REG_ICR_LOW) & ICR_PENDING)
+        cpu::pause();
+}
+
+} // namespace
+
+void send_ipi(uint32_t apic_id, uint8_t vector) { send_command(apic_id, ICR_LEVEL_ASSERT | vector); }
+
+void send_init(uint32_t apic_id) { send_command(apic_id, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT); }
+
+void send_startup(uint32_t apic_id, uint8_t page) {
+    send_command(apic_id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | page);
+}
 
 uint32_t error_status() {
     write(REG_ESR, 0);

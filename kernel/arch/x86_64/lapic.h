@@ -19,6 +19,12 @@ bool x2apic_mode();
 uint32_t id();
 // End of interrupt for the interrupt in service. Not for the spurious vector.
 void eoi();
+// Inter-processor interrupts, by destination APIC ID. send_init and send_startup are the
+// INIT-SIPI-SIPI sequence that starts an application processor at physical page << 12.
+void send_ipi(uint32_t apic_id, uint8_t vector);
+void send_init(uint32_t apic_id);
+void send_startup(uint32_t apic_id, uint8_t page);
+
 // Reads (and clears) the error status register.
 uint32_t error_status();
 

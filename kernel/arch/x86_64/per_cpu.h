@@ -44,6 +44,9 @@ struct alignas(64) CpuArch {
     Tss tss;
     uint64_t ist_bottom[IST_COUNT] = {}; // lowest mapped byte of each IST stack, for reports
     FaultExpectation expected_fault;
+    bool online = false;              // takes interrupts and IPIs (set last in its start-up)
+    void* current_thread = nullptr;   // the scheduler's Thread running here
+    uint64_t current_root = 0;        // the PML4 in CR3, for TLB shootdown targeting
 };
 static_assert(offsetof(CpuArch, self) == 0);
 
