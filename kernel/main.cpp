@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/debug/log.h"
@@ -13,6 +14,7 @@
 #include "kernel/dev/serial.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
 #include "kernel/version.h"
@@ -127,6 +129,10 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     announce_phase(3, "interrupts");
     x86_64::init_interrupts(g_boot_info);
     announce_phase(4, "scheduler");
+    cpu::disable_interrupts(); // init_cpu must not be interrupted by a tick that schedules
+    x86_64::init_fpu();
+    sched::init_cpu(0, "kernel-main");
+    cpu::enable_interrupts();
     announce_phase(5, "userspace");
     kprintln(LogColour::Good, "boot complete");
 
