@@ -12,6 +12,7 @@
 #include "kernel/debug/panic.h"
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
+#include "kernel/ipc/kernel_hooks.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/sched/scheduler.h"
@@ -132,6 +133,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     cpu::disable_interrupts(); // init_cpu must not be interrupted by a tick that schedules
     x86_64::init_fpu();
     sched::init_cpu(0, "kernel-main");
+    ipc::install_kernel_hooks();
     cpu::enable_interrupts();
     announce_phase(5, "userspace");
     kprintln(LogColour::Good, "boot complete");

@@ -14,6 +14,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/sched/cpu_local.h"
+#include "kernel/sched/process.h"
 #include "kernel/sync/spinlock.h"
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
@@ -284,11 +285,16 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name) {
     g_online.fetch_add(1);
 }
 
-lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu) {
+lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu,
+                           Process* process) {
     if (cpu != ANY_CPU && (cpu >= MAX_CPUS || !g_cpus[cpu].online))
         return lib::fail(lib::Error::InvalidArgument);
     Thread* t = TRY(create(name, entry, argument));
     t->pinned_cpu = cpu;
+    if (process) {
+        t->process = process;
+        t->ipc.cnode = &process->cnode();
+    }
     enqueue(*t, cpu != ANY_CPU ? cpu : least_loaded_cpu());
     return t;
 }
