@@ -5,18 +5,19 @@
 #include <cstdint>
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/fpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
+#include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
+#include "kernel/ipc/kernel_hooks.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/sched/scheduler.h"
-#include "kernel/arch/x86_64/fpu.h"
-#include "kernel/arch/x86_64/per_cpu.h"
-#include "kernel/arch/x86_64/smp.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
 #include "kernel/version.h"
@@ -115,11 +116,14 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
 
 // Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.
 void start_scheduler() {
+    cpu::disable_interrupts(); // a tick must not schedule on a half-built run queue
     x86_64::init_fpu();
     x86_64::CpuArch& bsp = x86_64::cpu_arch(0);
     bsp.current_root = mm::kernel_page_table_root().value();
     sched::init_cpu(0, "kernel-main");
+    ipc::install_kernel_hooks();
     bsp.online = true;
+    cpu::enable_interrupts();
     uint32_t cpus = x86_64::smp::start_application_processors();
     kprintln("smp: {} CPUs online", cpus);
     kprintln("sched: preemptive, {} ms quantum, per-CPU run queues, eager FPU/SSE switching",

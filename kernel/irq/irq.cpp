@@ -59,6 +59,16 @@ lib::Result<acpi::IrqRoute> register_isa_handler(uint8_t isa_irq, Handler handle
     return route;
 }
 
+lib::Result<> set_masked(uint32_t gsi, bool masked) {
+    if (gsi >= vectors::GSI_COUNT)
+        return lib::fail(lib::Error::InvalidArgument);
+    // Under the registration lock, so a line is never unmasked after its handler went away.
+    Guard guard(g_lock);
+    if (g_slots[gsi].handler == nullptr)
+        return lib::fail(lib::Error::NotFound);
+    return x86_64::io_apic::set_masked(gsi, masked);
+}
+
 lib::Result<> unregister_handler(uint32_t gsi) {
     if (gsi >= vectors::GSI_COUNT)
         return lib::fail(lib::Error::InvalidArgument);

@@ -21,6 +21,10 @@ lib::Result<> register_handler(const acpi::IrqRoute& route, Handler handler, voi
 // the route it used (on QEMU, IRQ 0 arrives on GSI 2).
 lib::Result<acpi::IrqRoute> register_isa_handler(uint8_t isa_irq, Handler handler, void* context);
 
+// Masks or unmasks a GSI that has a handler (IRQ lines hold theirs masked while nobody waits).
+// NotFound if it has no handler.
+lib::Result<> set_masked(uint32_t gsi, bool masked);
+
 // Masks the GSI and forgets its handler.
 lib::Result<> unregister_handler(uint32_t gsi);
 

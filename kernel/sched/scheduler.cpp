@@ -15,6 +15,7 @@
 #include "kernel/debug/panic.h"
 #include "kernel/irq/tick.h"
 #include "kernel/sched/cpu_local.h"
+#include "kernel/sched/process.h"
 #include "kernel/sync/spinlock.h"
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
@@ -292,11 +293,16 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_i
     g_online.fetch_add(1);
 }
 
-lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu) {
+lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu,
+                           Process* process) {
     if (cpu != ANY_CPU && (cpu >= MAX_CPUS || !g_cpus[cpu].online))
         return lib::fail(lib::Error::InvalidArgument);
     Thread* t = TRY(create(name, entry, argument));
     t->pinned_cpu = cpu;
+    if (process) {
+        t->process = process;
+        t->ipc.cnode = &process->cnode();
+    }
     enqueue(*t, cpu != ANY_CPU ? cpu : least_loaded_cpu());
     return t;
 }

@@ -21,9 +21,11 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_i
 [[noreturn]] void run_idle();
 
 // Creates a kernel thread running entry(argument) and makes it ready: on `cpu` if given (and
-// pinned there), otherwise on the least loaded CPU. OutOfMemory if no stack or no heap.
+// pinned there), otherwise on the least loaded CPU. OutOfMemory if no stack or no heap. With a
+// `process`, the thread belongs to it and its IPC uses the process's CNode; the process must
+// outlive the thread (see process.h).
 lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument,
-                           uint32_t cpu = ANY_CPU);
+                           uint32_t cpu = ANY_CPU, Process* process = nullptr);
 
 Thread* current();
 uint32_t current_cpu();

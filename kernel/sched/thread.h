@@ -8,12 +8,25 @@
 #include <cstdint>
 
 #include "kernel/arch/x86_64/fpu.h"
+#include "kernel/ipc/ipc_waiter.h"
 #include "kernel/mm/memory.h"
+#include "kernel/object/irq_line.h"
+#include "kernel/sync/spinlock.h"
 #include "lib/intrusive_list.h"
 
 namespace kernel::sched {
 
 class Process;
+struct Thread;
+
+// The IPC and IRQ waiters a thread embeds, each with the way back to its thread: the hooks that
+// block and wake (kernel/ipc/kernel_hooks.cpp) receive only the waiter.
+struct ThreadIpcWaiter : ipc::IpcWaiter {
+    Thread* thread = nullptr;
+};
+struct ThreadIrqWaiter : object::IrqWaiter {
+    Thread* thread = nullptr;
+};
 
 enum class ThreadState : uint8_t { Ready, Running, Blocked, Dead };
 
@@ -21,6 +34,13 @@ inline constexpr uint32_t ANY_CPU = ~0u;
 
 struct Thread {
     using Entry = void (*)(void* argument);
+
+    Thread() {
+        ipc.thread = this;
+        irq.thread = this;
+    }
+    Thread(const Thread&) = delete;
+    Thread& operator=(const Thread&) = delete;
 
     uint64_t id = 0;
     char name[24] = {};
@@ -43,6 +63,14 @@ struct Thread {
     uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
 
     lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue
+
+    // Blocking in IPC and on IRQ lines (blocking.h): block_lock orders the thread's own
+    // "mark Blocked" against a partner's wake; a wake that finds it not yet Blocked leaves
+    // wake_pending for the block to consume.
+    ThreadIpcWaiter ipc; // its cnode is the process's (set by spawn)
+    ThreadIrqWaiter irq;
+    IrqSpinlock block_lock;
+    bool wake_pending = false;
 };
 
 } // namespace kernel::sched

@@ -1,0 +1,34 @@
+// Process: the kernel object that owns a CNode (its capabilities) and, once the syscall work adds
+// them, an address space. Threads point at the process they run in; kernel threads of the boot
+// self-tests use small processes of their own so each has a separate CNode.
+//
+// Lifetime: a Process is reference-counted like every kernel object (capabilities to it and the
+// creator's RefPtr). Threads hold a plain pointer, so whoever spawns a thread into a process
+// keeps a reference until the thread has exited; the syscall layer's thread lifecycle will make
+// that a counted reference of the thread's own.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/cap/cnode.h"
+#include "kernel/object/process_object.h"
+
+namespace kernel::sched {
+
+class Process final : public object::ProcessObject {
+public:
+    static lib::Result<lib::RefPtr<Process>> create();
+
+    cap::CNode& cnode() override { return m_cnode; }
+    uint64_t pid() const override { return m_pid; }
+
+private:
+    template <typename T, typename... Args>
+    friend lib::Result<lib::RefPtr<T>> object::create_object(Args&&...);
+    explicit Process(uint64_t pid) : m_pid(pid) {}
+
+    cap::CNode m_cnode;
+    const uint64_t m_pid;
+};
+
+} // namespace kernel::sched
