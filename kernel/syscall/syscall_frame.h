@@ -1,0 +1,30 @@
+// The user registers a SYSCALL saved on the thread's kernel stack (kernel/arch/x86_64/
+// syscall_entry.S). Handlers read their arguments here and write results back: RAX always, and
+// RSI, RDX, R10, R8, R9 for calls that return an IPC message (abi/syscall.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace kernel::syscall {
+
+struct SyscallFrame {
+    // Pushed by the entry stub, lowest address first.
+    uint64_t r15, r14, r13, r12, rbp, rbx;
+    uint64_t r9, r8, r10, rdx, rsi, rdi, rax;
+    uint64_t user_rip;    // from RCX
+    uint64_t user_rflags; // from R11
+    uint64_t user_rsp;
+
+    uint64_t number() const { return rax; }
+    uint64_t arg0() const { return rdi; }
+    uint64_t arg1() const { return rsi; }
+    uint64_t arg2() const { return rdx; }
+    uint64_t arg3() const { return r10; }
+    uint64_t arg4() const { return r8; }
+    uint64_t arg5() const { return r9; }
+};
+static_assert(offsetof(SyscallFrame, rax) == 12 * 8);
+static_assert(sizeof(SyscallFrame) == 16 * 8); // keeps the handler's stack 16-byte aligned
+
+} // namespace kernel::syscall
