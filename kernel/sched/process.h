@@ -10,17 +10,35 @@
 
 #include <cstdint>
 
+#include <atomic>
+#include <optional>
+
 #include "kernel/cap/cnode.h"
+#include "kernel/mm/address_space.h"
 #include "kernel/object/process_object.h"
+#include "lib/string_view.h"
 
 namespace kernel::sched {
 
 class Process final : public object::ProcessObject {
 public:
     static lib::Result<lib::RefPtr<Process>> create();
+    // A Ring 3 process: with a user address space sharing the kernel half.
+    static lib::Result<lib::RefPtr<Process>> create_user(lib::StringView name);
 
     cap::CNode& cnode() override { return m_cnode; }
     uint64_t pid() const override { return m_pid; }
+
+    // Null for kernel processes.
+    mm::AddressSpace* address_space() { return m_address_space ? &*m_address_space : nullptr; }
+    const char* name() const { return m_name; }
+
+    // Thread bookkeeping for process exit: once `exiting` is set, each remaining thread ends
+    // itself the next time it is in the kernel; the last one releases the address space.
+    std::atomic<bool> exiting{false};
+    std::atomic<uint32_t> live_threads{0};
+    int exit_code = 0;
+    void release_address_space();
 
 private:
     template <typename T, typename... Args>
@@ -29,6 +47,8 @@ private:
 
     cap::CNode m_cnode;
     const uint64_t m_pid;
+    std::optional<mm::AddressSpace> m_address_space;
+    char m_name[32] = {};
 };
 
 } // namespace kernel::sched
