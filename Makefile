@@ -31,7 +31,7 @@ run: iso
 test: iso
 	@ctest --test-dir $(HOST) --output-on-failure -j2 $(CTEST_ARGS)
 
-bench: iso
+bench: host
 	@tools/bench
 
 debug: iso
