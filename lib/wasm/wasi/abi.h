@@ -1,6 +1,6 @@
 // The WASI preview 1 ABI as the guest sees it: errno values, rights, file types and clock ids,
 // with the numbers of the wasi_snapshot_preview1 specification (wasi-libc's wasi/api.h has the
-// same ones; tests/host/wasi_abi_test.cpp checks a few against it by value).
+// same ones; tests/wasm/programs/errno_values.c checks the ones guests see through libc).
 #pragma once
 
 #include <cstdint>

@@ -45,7 +45,7 @@ public:
 
     // The guest called proc_exit(code). The layer then ends the guest's call chain with
     // Trap::exit(code) whatever this does; a host may record the code or flush its output.
-    virtual void exit(uint32_t code) {}
+    virtual void exit(uint32_t /*code*/) {}
 
 protected:
     // Hosts are not destroyed through this interface (see lib::Allocator for why).
