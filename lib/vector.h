@@ -93,6 +93,12 @@ public:
         return true;
     }
 
+    // Shrinks to n elements (no-op if already smaller); cannot fail.
+    void truncate(size_t n) {
+        while (size_ > n)
+            pop_back();
+    }
+
     void clear() {
         while (size_ > 0)
             pop_back();

@@ -17,6 +17,7 @@
 #include <expected>
 #include <optional>
 #include <span>
+#include <new>
 #include <type_traits>
 
 #include "lib/allocator.h"
@@ -252,9 +253,16 @@ public:
     const FuncType* intern_type(std::span<const ValType> params, std::span<const ValType> results);
     void* alloc_raw(size_t size, size_t align); // freed with the Store
     template <typename T> T* alloc_array(size_t n) {
-        // alloc_raw returns suitably aligned, zeroed storage; T is trivially constructible.
-        static_assert(std::is_trivially_default_constructible_v<T>);
-        return static_cast<T*>(alloc_raw(n * sizeof(T) + (n == 0), alignof(T)));
+        // Objects in Store storage are never destroyed, only freed with the Store.
+        static_assert(std::is_trivially_destructible_v<T>);
+        void* raw = alloc_raw(n * sizeof(T) + (n == 0), alignof(T));
+        if (!raw)
+            return nullptr;
+        // alloc_raw returns storage aligned for T and large enough for n of them.
+        T* p = static_cast<T*>(raw);
+        for (size_t i = 0; i < n; ++i)
+            new (&p[i]) T();
+        return p;
     }
     Exec* exec();
 
