@@ -9,11 +9,13 @@ add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-re
                     -fno-omit-frame-pointer -g)
 add_link_options(-fsanitize=address,undefined)
 
-# mnos_fuzz_target(NAME SOURCES...): one libFuzzer executable in <build>/fuzzers/, which
-# tools/fuzz finds and runs; seeds, if any, come from <build>/seeds/NAME/.
+# mnos_fuzz_target(NAME SOURCES... [LIBS LIBRARIES...]): one libFuzzer executable in
+# <build>/fuzzers/, linked with mnos_lib and LIBRARIES, which tools/fuzz finds and runs; seeds,
+# if any, come from <build>/seeds/NAME/.
 function(mnos_fuzz_target name)
-    add_executable(${name} ${ARGN})
-    target_link_libraries(${name} PRIVATE mnos_lib)
+    cmake_parse_arguments(arg "" "" "LIBS" ${ARGN})
+    add_executable(${name} ${arg_UNPARSED_ARGUMENTS})
+    target_link_libraries(${name} PRIVATE mnos_lib ${arg_LIBS})
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzzers)
 endfunction()

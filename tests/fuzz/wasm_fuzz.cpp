@@ -10,7 +10,7 @@
 
 #include "lib/wasm/engine.h"
 #include "lib/wasm/wasi/wasi.h"
-#include "tools/wasm-run/malloc_allocator.h"
+#include "tools/wasm-spectest/malloc_allocator.h"
 
 namespace {
 

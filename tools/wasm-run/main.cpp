@@ -19,7 +19,7 @@
 
 #include "lib/wasm/engine.h"
 #include "lib/wasm/wasi/wasi.h"
-#include "tools/wasm-run/malloc_allocator.h"
+#include "tools/wasm-spectest/malloc_allocator.h"
 #include "tools/wasm-run/posix_host.h"
 #include "tools/wasm-run/values.h"
 
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     if (invoke_mode)
         return invoke(store, **instance, argv[3], std::vector<std::string>(argv + 4, argv + argc));
 
-    if (!(*instance)->export_func("_start")) {
+    if (!(*instance)->export_func(wasm::wasi::kStartName)) {
         std::fprintf(stderr, "wasm-run: %s exports no _start (use --invoke NAME)\n", path);
         return kExitError;
     }

@@ -9,11 +9,20 @@ namespace wasm::wasi::detail {
 
 namespace {
 
+// strlen, written out: the layer links no libc (and -ffreestanding keeps clang from turning
+// the loop back into a strlen call).
+size_t length(const char* s) {
+    size_t n = 0;
+    while (s[n] != '\0')
+        ++n;
+    return n;
+}
+
 // Bytes of all strings with their NULs; nullopt when the guest could not address that much.
 std::optional<uint32_t> buffer_size(std::span<const char* const> strings) {
     uint64_t total = 0;
     for (const char* s : strings)
-        total += __builtin_strlen(s) + 1;
+        total += length(s) + 1;
     if (total > UINT32_MAX)
         return std::nullopt;
     return static_cast<uint32_t>(total);
@@ -46,7 +55,7 @@ Trap strings_get(HostCall& call, std::span<const char* const> strings) {
         return done(call, Errno::Fault);
     uint64_t at = buf_ptr;
     for (size_t i = 0; i < strings.size(); ++i) {
-        size_t len = __builtin_strlen(strings[i]) + 1; // with its NUL
+        size_t len = length(strings[i]) + 1; // with its NUL
         mem.store_u32(array_ptr + 4 * i, static_cast<uint32_t>(at));
         // A char is a byte; the span reinterprets the host string as unsigned bytes.
         mem.write(at, {reinterpret_cast<const uint8_t*>(strings[i]), len});

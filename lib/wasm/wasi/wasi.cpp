@@ -22,7 +22,7 @@ constexpr ValType kClockTime[] = {I32, I64, I32}; // id, precision, *time
 constexpr ValType kSeek[] = {I32, I64, I32, I32}; // fd, offset, whence, *newoffset
 
 struct FunctionDef {
-    const char* name;
+    Name name;
     std::span<const ValType> params;
     std::span<const ValType> results;
     HostFunc fn;
@@ -64,7 +64,7 @@ Trap unsupported_stub(HostCall&) { return Trap::host("unsupported WASI function"
 
 bool Wasi::implements(Name name) {
     for (const FunctionDef& f : kFunctions)
-        if (Name(f.name) == name)
+        if (f.name == name)
             return true;
     return false;
 }
@@ -79,7 +79,7 @@ bool Wasi::define(Store& store, Linker& linker) {
 bool Wasi::define_missing(Store& store, const Module& module, Linker& linker) {
     for (size_t i = 0; i < Store::import_count(module); ++i) {
         ImportInfo import = Store::import_info(module, i);
-        if (import.kind != ExternKind::Func || !(import.module == Name(kModuleName)) ||
+        if (import.kind != ExternKind::Func || !(import.module == kModuleName) ||
             implements(import.field) || !import.func_type)
             continue;
         // A module may import one function twice; the first stub serves both.
@@ -95,6 +95,6 @@ bool Wasi::define_missing(Store& store, const Module& module, Linker& linker) {
     return true;
 }
 
-Trap Wasi::run_start(Instance& instance) { return instance.call("_start", {}, {}); }
+Trap Wasi::run_start(Instance& instance) { return instance.call(kStartName, {}, {}); }
 
 } // namespace wasm::wasi

@@ -28,7 +28,9 @@
 
 namespace wasm::wasi {
 
-constexpr const char* kModuleName = "wasi_snapshot_preview1";
+// Names are built at compile time: Name's constructor from a C string calls strlen otherwise.
+constexpr Name kModuleName{"wasi_snapshot_preview1"};
+constexpr Name kStartName{"_start"};
 
 struct WasiOptions {
     std::span<const char* const> args; // argv; args[0] is conventionally the program name
