@@ -32,6 +32,7 @@ namespace wasm::wasi {
 constexpr Name kModuleName{"wasi_snapshot_preview1"};
 constexpr Name kStartName{"_start"};
 
+// Not copied: the arrays and strings must outlive the Wasi object.
 struct WasiOptions {
     std::span<const char* const> args; // argv; args[0] is conventionally the program name
     std::span<const char* const> env;  // "NAME=value" strings
