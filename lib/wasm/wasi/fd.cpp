@@ -1,6 +1,7 @@
 // fd_*: the three standard streams. fd 0 reads the host's stdin, fds 1 and 2 write to its
 // stdout and stderr; all three look like character devices that cannot seek. There are no
 // other descriptors (no preopened directories), so every other fd is EBADF.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -86,6 +87,15 @@ Trap transfer_iovecs(HostCall& call, Transfer transfer) {
     return done(call, Errno::Success);
 }
 
+// Zeroes the `size`-byte record at ptr for the caller to fill in; false when it is outside.
+bool clear_record(GuestMemory& mem, uint32_t ptr, uint32_t size) {
+    auto out = mem.bytes(ptr, size);
+    if (!out)
+        return false;
+    std::fill(out->begin(), out->end(), uint8_t{0});
+    return true;
+}
+
 // EBADF for a descriptor that does not exist (or was closed).
 bool is_open(HostCall& call, uint32_t fd) { return self(call).fd_is_open(fd); }
 
@@ -145,11 +155,8 @@ Trap fd_fdstat_get(HostCall& call) {
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
     GuestMemory mem = memory(call);
-    auto out = mem.bytes(stat, kFdstatSize);
-    if (!out)
+    if (!clear_record(mem, stat, kFdstatSize))
         return done(call, Errno::Fault);
-    for (uint8_t& b : *out)
-        b = 0;
     mem.store_u8(stat, static_cast<uint8_t>(FileType::CharacterDevice));
     mem.store_u16(stat + kFdstatFlagsOffset, 0);
     mem.store_u64(stat + kFdstatRightsOffset, rights_of(fd));
@@ -172,11 +179,8 @@ Trap fd_filestat_get(HostCall& call) {
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
     GuestMemory mem = memory(call);
-    auto out = mem.bytes(stat, kFilestatSize);
-    if (!out)
+    if (!clear_record(mem, stat, kFilestatSize))
         return done(call, Errno::Fault);
-    for (uint8_t& b : *out)
-        b = 0;
     mem.store_u8(stat + kFilestatFiletypeOffset, static_cast<uint8_t>(FileType::CharacterDevice));
     return done(call, Errno::Success);
 }

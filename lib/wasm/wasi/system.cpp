@@ -15,36 +15,36 @@ std::optional<ClockId> clock_id(uint32_t raw) {
     return static_cast<ClockId>(raw);
 }
 
-// Stores a host time result at ptr: its errno, or Fault when ptr is outside memory.
-Trap store_time(HostCall& call, uint32_t ptr, TimeResult time) {
+// The shared shape of the two clock functions: check the clock id and the u64 slot at ptr,
+// ask the host with `query`, store its answer. EINVAL, EFAULT or the host's errno otherwise.
+template <typename Query> Trap clock_query(HostCall& call, uint32_t ptr, Query query) {
+    auto id = clock_id(call.arg_i32(0));
+    if (!id)
+        return done(call, Errno::Inval);
+    GuestMemory mem = memory(call);
+    if (!mem.contains(ptr, 8))
+        return done(call, Errno::Fault);
+    TimeResult time = query(*id);
     if (!time)
         return done(call, time.error());
-    GuestMemory mem = memory(call);
-    return done(call, mem.store_u64(ptr, *time) ? Errno::Success : Errno::Fault);
+    mem.store_u64(ptr, *time);
+    return done(call, Errno::Success);
 }
 
 } // namespace
 
 // clock_time_get(id, precision: u64, time: *u64)
 Trap clock_time_get(HostCall& call) {
-    auto id = clock_id(call.arg_i32(0));
-    uint32_t ptr = call.arg_i32(2);
-    if (!id)
-        return done(call, Errno::Inval);
-    if (!memory(call).contains(ptr, 8))
-        return done(call, Errno::Fault);
-    return store_time(call, ptr, self(call).host().clock_time(*id, call.arg_i64(1)));
+    uint64_t precision = call.arg_i64(1);
+    return clock_query(call, call.arg_i32(2), [&](ClockId id) {
+        return self(call).host().clock_time(id, precision);
+    });
 }
 
 // clock_res_get(id, resolution: *u64)
 Trap clock_res_get(HostCall& call) {
-    auto id = clock_id(call.arg_i32(0));
-    uint32_t ptr = call.arg_i32(1);
-    if (!id)
-        return done(call, Errno::Inval);
-    if (!memory(call).contains(ptr, 8))
-        return done(call, Errno::Fault);
-    return store_time(call, ptr, self(call).host().clock_resolution(*id));
+    return clock_query(call, call.arg_i32(1),
+                       [&](ClockId id) { return self(call).host().clock_resolution(id); });
 }
 
 // random_get(buf, len)
