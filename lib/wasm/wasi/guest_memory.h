@@ -26,7 +26,9 @@ public:
     uint64_t size() const { return size_; }
 
     // True when [addr, addr + len) lies inside the memory. len may be 0 (then addr <= size).
-    bool contains(uint64_t addr, uint64_t len) const { return addr <= size_ && len <= size_ - addr; }
+    bool contains(uint64_t addr, uint64_t len) const {
+        return addr <= size_ && len <= size_ - addr;
+    }
 
     // The host view of a checked range, or an empty optional. Valid until the memory grows,
     // which cannot happen while a host function runs.
