@@ -14,11 +14,15 @@ namespace {
 std::optional<uint64_t> parse_int(const std::string& text, int bits) {
     if (text.empty())
         return std::nullopt;
+    bool negative = text[0] == '-';
+    const char* digits = text.c_str() + (negative ? 1 : 0);
+    // strtoull itself would accept blanks, a '+' and even a second '-' here.
+    if (*digits < '0' || *digits > '9')
+        return std::nullopt;
     errno = 0;
     char* end = nullptr;
-    bool negative = text[0] == '-';
-    uint64_t magnitude = std::strtoull(text.c_str() + (negative ? 1 : 0), &end, 0);
-    if (errno != 0 || *end != '\0' || end == text.c_str() + (negative ? 1 : 0))
+    uint64_t magnitude = std::strtoull(digits, &end, 0);
+    if (errno != 0 || *end != '\0')
         return std::nullopt;
     uint64_t max_unsigned = bits == 64 ? UINT64_MAX : (uint64_t{1} << bits) - 1;
     uint64_t max_negative = uint64_t{1} << (bits - 1);
