@@ -6,7 +6,7 @@ CROSS    := $(BUILD)/cross
 CMAKE_COMMON := -G Ninja -DCMAKE_BUILD_TYPE=$(CONFIG) \
                 -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 -DCMAKE_ASM_COMPILER=clang-22
 
-.PHONY: all deps host cross iso run test bench debug clean release
+.PHONY: all deps host cross iso run test bench fuzz debug clean release
 
 all: iso
 
@@ -31,8 +31,13 @@ run: iso
 test: iso
 	@ctest --test-dir $(HOST) --output-on-failure -j2 $(CTEST_ARGS)
 
-bench: iso
+bench: host
 	@tools/bench
+
+# libFuzzer targets in their own configuration (build/fuzz); FUZZ_SECONDS per target, default 60.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz
 
 debug: iso
 	@tools/debug-qemu $(BUILD)

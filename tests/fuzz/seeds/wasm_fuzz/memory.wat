@@ -1,0 +1,13 @@
+(module
+  (memory (export "memory") 1 4)
+  (data (i32.const 16) "hello")
+  (data $passive "passive bytes")
+  (global $g (mut i32) (i32.const 7))
+  (func (export "grow") (result i32) (memory.grow (i32.const 1)))
+  (func (export "copy") (memory.copy (i32.const 100) (i32.const 16) (i32.const 5))
+    (memory.fill (i32.const 200) (i32.const 42) (i32.const 10))
+    (memory.init $passive (i32.const 300) (i32.const 0) (i32.const 13))
+    (data.drop $passive))
+  (func (export "load") (param i32) (result i64)
+    (global.set $g (i32.load8_s (local.get 0)))
+    (i64.load offset=4 (local.get 0))))

@@ -1,0 +1,11 @@
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "env" "other" (func $other (param i64) (result f64)))
+  (memory (export "memory") 1)
+  (data (i32.const 8) "\10\00\00\00\06\00\00\00")
+  (data (i32.const 16) "hello\n")
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 32)))
+    (drop (call $other (i64.const 3)))
+    (call $proc_exit (i32.const 0))))

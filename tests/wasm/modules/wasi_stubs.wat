@@ -1,0 +1,16 @@
+;; WASI imports the layer does not implement: define_missing() stubs them, so the module
+;; links; an errno-returning one answers ENOSYS (52), any other shape traps when called.
+(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "not_in_wasi" (func $odd (param i64)))
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (memory (export "memory") 1)
+  (func (export "path_open") (result i32)
+    (call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0)
+                     (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 64)))
+  (func (export "poll_oneoff") (result i32)
+    (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))
+  (func (export "odd") (call $odd (i64.const 1)))
+  (func (export "yield") (result i32) (call $yield)))
