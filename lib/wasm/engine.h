@@ -96,6 +96,7 @@ struct Function {
 struct Memory {
     uint8_t* bytes = nullptr;
     uint64_t size = 0; // in bytes, always pages * kPageSize
+    uint64_t capacity = 0; // bytes allocated at `bytes` (>= size; grow() doubles it)
     uint32_t pages = 0;
     uint32_t max_pages = kMaxPages; // declared maximum, or kMaxPages when none was declared
     bool has_max = false;

@@ -32,16 +32,26 @@ std::optional<uint32_t> Memory::grow(uint32_t delta) {
     if (delta == 0)
         return old;
     uint64_t new_size = want * kPageSize;
-    lib::Allocator& a = store->allocator();
-    auto* fresh = static_cast<uint8_t*>(a.allocate(new_size, 16));
-    if (!fresh)
-        return std::nullopt;
-    if (size)
-        __builtin_memcpy(fresh, bytes, size);
-    __builtin_memset(fresh + size, 0, new_size - size);
-    if (bytes)
-        a.deallocate(bytes, size, 16);
-    bytes = fresh;
+    if (new_size > capacity) {
+        // Capacity grows geometrically (up to the limit), so a program growing one page at a
+        // time copies its memory O(log n) times instead of once per page.
+        uint64_t doubled = capacity * 2;
+        uint64_t most = uint64_t(limit) * kPageSize;
+        uint64_t new_capacity = doubled > new_size ? (doubled < most ? doubled : most) : new_size;
+        lib::Allocator& a = store->allocator();
+        auto* fresh = static_cast<uint8_t*>(a.allocate(new_capacity, 16));
+        if (!fresh)
+            return std::nullopt;
+        if (size)
+            __builtin_memcpy(fresh, bytes, size);
+        if (bytes)
+            a.deallocate(bytes, capacity, 16);
+        bytes = fresh;
+        capacity = new_capacity;
+    }
+    // Bytes past the old size are zeroed here, not at allocation: shrinking never happens, but
+    // the spare capacity of a fresh block is uninitialised.
+    __builtin_memset(bytes + size, 0, new_size - size);
     size = new_size;
     pages = static_cast<uint32_t>(want);
     return old;

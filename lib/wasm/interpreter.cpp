@@ -348,6 +348,20 @@ HANDLER(MemorySize) {
     put<u32>(fp, ip[2], static_cast<u32>(msize / kPageSize));
     NEXT(3);
 }
+// Bulk operations cost fuel by length as well (one unit per 64 bytes), so a budget bounds the
+// work they do and not just the number of instructions that start it.
+bool charge_bulk(Exec* ex, uint32_t length) {
+    if (!ex->store->config().fuel)
+        return true;
+    uint64_t cost = length >> 6;
+    if (ex->fuel < cost) {
+        ex->fuel = 0;
+        return false;
+    }
+    ex->fuel -= cost;
+    return true;
+}
+
 HANDLER(MemoryGrow) {
     auto old = ex->inst->memory0->grow(get<u32>(fp, ip[3]));
     put<u32>(fp, ip[2], old ? *old : 0xffffffffu);
@@ -355,6 +369,8 @@ HANDLER(MemoryGrow) {
     NEXT(4);
 }
 HANDLER(MemoryFill) {
+    if (!charge_bulk(ex, get<u32>(fp, ip[4]))) [[unlikely]]
+        return TrapKind::OutOfFuel;
     TrapKind t = memory_fill(ex->inst->memory0, get<u32>(fp, ip[2]), get<u32>(fp, ip[3]),
                              get<u32>(fp, ip[4]));
     if (t != TrapKind::None)
@@ -362,6 +378,8 @@ HANDLER(MemoryFill) {
     NEXT(5);
 }
 HANDLER(MemoryCopy) {
+    if (!charge_bulk(ex, get<u32>(fp, ip[4]))) [[unlikely]]
+        return TrapKind::OutOfFuel;
     TrapKind t = memory_copy(ex->inst->memory0, get<u32>(fp, ip[2]), get<u32>(fp, ip[3]),
                              get<u32>(fp, ip[4]));
     if (t != TrapKind::None)
@@ -369,6 +387,8 @@ HANDLER(MemoryCopy) {
     NEXT(5);
 }
 HANDLER(MemoryInit) {
+    if (!charge_bulk(ex, get<u32>(fp, ip[5]))) [[unlikely]]
+        return TrapKind::OutOfFuel;
     TrapKind t = memory_init(ex->inst, ip[2], get<u32>(fp, ip[3]), get<u32>(fp, ip[4]),
                              get<u32>(fp, ip[5]));
     if (t != TrapKind::None)

@@ -35,7 +35,7 @@ Store::~Store() {
         lib::destroy(alloc_, m);
     for (Memory* m : memories_)
         if (m->bytes)
-            alloc_.deallocate(m->bytes, m->size, 16);
+            alloc_.deallocate(m->bytes, m->capacity, 16);
     for (Table* t : tables_)
         if (t->elems)
             alloc_.deallocate(t->elems, t->capacity * sizeof(uint64_t), alignof(uint64_t));
