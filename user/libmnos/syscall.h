@@ -90,28 +90,12 @@ inline lib::Result<void> send(CapSlot endpoint, IpcMessage message) {
     return to_void(ipc_raw(Syscall::Send, endpoint, message));
 }
 // Waits for a message (READ on the endpoint). A transferred capability lands in `accept`
-// (CapSlot::none(): refuse transfers); `out.transfer` says where it went.
+// (CapSlot::none(): refuse transfers), which travels in R9 like a transfer; `out.transfer` says
+// where it went.
 inline lib::Result<void> recv(CapSlot endpoint, CapSlot accept, IpcMessage& out) {
     out = IpcMessage{};
-    // The accept slot goes in RSI (argument 1), which carries the label on the way back.
-    int64_t result;
-    register uint64_t rsi asm("rsi") = accept.index();
-    register uint64_t rdx asm("rdx") = 0;
-    register uint64_t r10 asm("r10") = 0;
-    register uint64_t r8 asm("r8") = 0;
-    register uint64_t r9 asm("r9") = CapSlot::NONE_VALUE;
-    asm volatile("syscall"
-                 : "=a"(result), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                 : "a"(uint64_t(Syscall::Recv)), "D"(uint64_t(endpoint.index()))
-                 : "rcx", "r11", "memory");
-    if (is_error_result(result))
-        return lib::fail(result_error(result));
-    out.label = rsi;
-    out.words[0] = rdx;
-    out.words[1] = r10;
-    out.words[2] = r8;
-    decode_transfer(r9, out);
-    return {};
+    out.transfer = accept;
+    return to_void(ipc_raw(Syscall::Recv, endpoint, out));
 }
 // Sends `message` and waits for the reply, which replaces it.
 inline lib::Result<void> call(CapSlot endpoint, IpcMessage& message) {

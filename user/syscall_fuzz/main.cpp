@@ -107,7 +107,7 @@ int64_t pick() {
     case 2: return call(Syscall::Yield);
     case 3: return call(Syscall::Send, slot_except(ENDPOINT), next(), next(), next(), next(),
                         next());
-    case 4: return call(Syscall::Recv, slot_except(ENDPOINT), random_slot());
+    case 4: return call(Syscall::Recv, slot_except(ENDPOINT), 0, 0, 0, 0, random_slot());
     case 5: return call(Syscall::Call, slot_except(ENDPOINT), next(), next(), next(), next(),
                         next());
     case 6: return call(Syscall::ReplyRecv, slot_except(ENDPOINT), next(), next(), next(), next(),
