@@ -124,12 +124,20 @@ lib::Result<uint64_t> map_memory(sched::Thread& self, const SyscallFrame& frame)
     mapping->still_mapped = pages;
     mapping->frame = memory;
 
-    mm::AddressSpace& space = *process->address_space();
     UserMappings& records = process->user_mappings();
     uint64_t mapped = 0;
     Error error = Error::Exists;
+    lib::PhysAddr root;
     {
         Guard guard(records.lock());
+        // Under the lock: the process may have exited since the lookup, taking its page tables.
+        mm::AddressSpace* space_or_null = process->address_space();
+        if (!space_or_null) {
+            delete mapping;
+            return lib::fail(Error::InvalidArgument);
+        }
+        mm::AddressSpace& space = *space_or_null;
+        root = space.root();
         bool free = true;
         for (uint64_t i = 0; i < pages && free; ++i)
             free = !space.translate(lib::VirtAddr(virt + i * lib::PAGE_SIZE));
@@ -154,7 +162,7 @@ lib::Result<uint64_t> map_memory(sched::Thread& self, const SyscallFrame& frame)
     // Another thread of the target may have touched the pages mapped before the failure; flush
     // them before the record (and with it possibly the last reference to the frame) goes.
     if (mapped)
-        x86_64::tlb::shootdown(space.root(), lib::VirtAddr(virt), mapped);
+        x86_64::tlb::shootdown(root, lib::VirtAddr(virt), mapped);
     delete mapping;
     return lib::fail(error);
 }
@@ -169,13 +177,18 @@ lib::Result<uint64_t> unmap_memory(sched::Thread& self, const SyscallFrame& fram
         return lib::fail(Error::InvalidArgument);
     TRY(check_user_range(virt, pages));
 
-    mm::AddressSpace& space = *process->address_space();
     UserMappings& records = process->user_mappings();
     // Records whose last page goes; freed after the shootdown, never before: until every CPU
     // has dropped the translation, the frame must not go back to the allocator.
-    lib::IntrusiveList<UserMapping, &UserMapping::node> finished;
+    UserMappings::List finished;
+    lib::PhysAddr root;
     {
         Guard guard(records.lock());
+        mm::AddressSpace* space_or_null = process->address_space(); // see map_memory
+        if (!space_or_null)
+            return lib::fail(Error::InvalidArgument);
+        mm::AddressSpace& space = *space_or_null;
+        root = space.root();
         // Every page must be one MapMemory mapped, or nothing changes (NotFound).
         for (uint64_t i = 0; i < pages; ++i) {
             lib::VirtAddr page(virt + i * lib::PAGE_SIZE);
@@ -193,9 +206,8 @@ lib::Result<uint64_t> unmap_memory(sched::Thread& self, const SyscallFrame& fram
             }
         }
     }
-    x86_64::tlb::shootdown(space.root(), lib::VirtAddr(virt), pages);
-    while (UserMapping* mapping = finished.pop_front())
-        delete mapping;
+    x86_64::tlb::shootdown(root, lib::VirtAddr(virt), pages);
+    UserMappings::free_all(finished);
     return 0;
 }
 

@@ -45,18 +45,30 @@ public:
     UserMappings& operator=(const UserMappings&) = delete;
     // Releases every record's frame. The owning Process declares this member before its address
     // space, so the page tables are gone (and no CPU runs on them) before any frame is freed.
-    ~UserMappings() {
-        while (UserMapping* mapping = m_mappings.pop_front())
-            delete mapping;
-    }
+    ~UserMappings() { free_all(m_mappings); }
 
     // Guards the records and, by convention, the syscalls' changes to the user half of the
-    // owning process's page tables, so two threads mapping at once cannot both see a hole free.
+    // owning process's page tables (so two threads mapping at once cannot both see a hole free)
+    // and the address space's teardown (so a MapMemory from another process never works on
+    // page tables being freed).
     // A plain spinlock, not an IrqSpinlock: the page-table code may allocate, and nothing here
     // runs in interrupt context.
     Spinlock& lock() { return m_lock; }
 
+    using List = lib::IntrusiveList<UserMapping, &UserMapping::node>;
+
     void add_locked(UserMapping& mapping) { m_mappings.push_back(mapping); }
+    // Moves every record to `out`, for the process's teardown: the caller deletes them (freeing
+    // the frames) after the lock and after the address space is gone.
+    void take_all_locked(List& out) {
+        while (UserMapping* mapping = m_mappings.pop_front())
+            out.push_back(*mapping);
+    }
+    // Deletes the records of a list filled by take_all_locked or by an unmap.
+    static void free_all(List& list) {
+        while (UserMapping* mapping = list.pop_front())
+            delete mapping;
+    }
     void remove_locked(UserMapping& mapping) { m_mappings.remove(mapping); }
 
     // The record whose mapping put physical page `phys` at `page`, or null. At most one can:
@@ -71,7 +83,7 @@ public:
 
 private:
     Spinlock m_lock;
-    lib::IntrusiveList<UserMapping, &UserMapping::node> m_mappings;
+    List m_mappings;
 };
 
 } // namespace kernel::syscall
