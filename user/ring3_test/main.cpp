@@ -172,8 +172,7 @@ volatile bool g_partner_ready = false;
     // 1: the suite's Send.
     if (!sys::recv(ep, CapSlot::none(), g_received))
         g_received.label = ~0ull;
-    // 2: the suite's Call, answered with label+1 and each word doubled; then wait for a request
-    // that never comes (the process's exit ends this thread).
+    // 2: the suite's Call, answered with label+1 and each word doubled.
     IpcMessage request;
     if (!sys::recv(ep, CapSlot::none(), request))
         request.label = ~0ull;
@@ -181,8 +180,12 @@ volatile bool g_partner_ready = false;
     reply.label = request.label + 1;
     for (uint32_t i = 0; i < mnos::IPC_MESSAGE_WORDS; ++i)
         reply.words[i] = request.words[i] * 2;
+    // 3: the reply goes out, and the suite's last Send comes in. Then this thread only yields:
+    // it ends on its next kernel entry once the main thread has exited the process (a thread
+    // blocked in IPC for good would keep the process from ever finishing).
+    (void)sys::reply_recv(ep, reply);
     for (;;)
-        (void)sys::reply_recv(ep, reply);
+        sys::yield();
 }
 
 void test_ipc_and_threads() {
@@ -254,6 +257,10 @@ void test_ipc_and_threads() {
     expect_value("call: reply word 1 in R10", request.words[1], 40);
     expect_value("call: reply word 2 in R8", request.words[2], 60);
     expect_value("call: no capability in R9", request.transfer.is_none(), 1);
+    IpcMessage last;
+    auto finished = sys::send(ENDPOINT, last);
+    expect_ok("send: the partner's last message",
+              finished ? 0 : mnos::error_result(finished.error()));
 }
 
 void test_memory() {
