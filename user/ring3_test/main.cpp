@@ -112,7 +112,7 @@ void slot_errors(const char* name, Syscall n, CapSlot wrong_type, uint64_t a1 = 
 }
 
 void test_debug_log_and_yield() {
-    static const char text[] = "ring3: debug_log from Ring 3";
+    static const char text[] = "ring3: debug_log from Ring 3\n";
     expect_value("debug_log returns the length", uint64_t(call(Syscall::DebugLog,
                  reinterpret_cast<uint64_t>(text), sizeof text - 1)), sizeof text - 1);
     expect_error("debug_log: kernel pointer", call(Syscall::DebugLog, KERNEL_POINTER, 8),
