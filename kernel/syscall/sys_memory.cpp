@@ -6,6 +6,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/object/memory_frame.h"
 #include "kernel/object/pmm_allocator_object.h"
+#include "kernel/syscall/address_space_pin.h"
 #include "kernel/syscall/arguments.h"
 #include "kernel/syscall/handlers.h"
 #include "kernel/syscall/user_mappings.h"
@@ -77,10 +78,7 @@ lib::Result<void> check_user_range(uint64_t virt, uint64_t pages) {
 
 // The process a MapMemory/UnmapMemory acts on, with WRITE (it changes that process's memory).
 lib::Result<lib::RefPtr<sched::Process>> target_process(cap::CNode& cnode, uint64_t slot) {
-    auto process = TRY(cap::lookup_as<sched::Process>(cnode, slot_arg(slot), Rights::Write));
-    if (!process->address_space()) // a kernel self-test process: no user half to map into
-        return lib::fail(Error::InvalidArgument);
-    return process;
+    return cap::lookup_as<sched::Process>(cnode, slot_arg(slot), Rights::Write);
 }
 
 // Unmaps [virt, virt + pages) of `space`, whose pages the caller has checked are mapped.
@@ -115,6 +113,10 @@ lib::Result<uint64_t> map_memory(sched::Thread& self, const SyscallFrame& frame)
     uint64_t pages = memory->page_count();
     TRY(check_user_range(virt, pages));
 
+    AddressSpacePin pin(*process);
+    if (!pin.pinned()) // ended (its user half is gone), or a kernel process without one
+        return lib::fail(Error::InvalidArgument);
+
     // Allocated before the lock so the only failure left under it is a page-table frame.
     auto* mapping = new (std::nothrow) UserMapping;
     if (!mapping)
@@ -130,13 +132,7 @@ lib::Result<uint64_t> map_memory(sched::Thread& self, const SyscallFrame& frame)
     lib::PhysAddr root;
     {
         Guard guard(records.lock());
-        // Under the lock: the process may have exited since the lookup, taking its page tables.
-        mm::AddressSpace* space_or_null = process->address_space();
-        if (!space_or_null) {
-            delete mapping;
-            return lib::fail(Error::InvalidArgument);
-        }
-        mm::AddressSpace& space = *space_or_null;
+        mm::AddressSpace& space = *process->address_space(); // pinned above
         root = space.root();
         bool free = true;
         for (uint64_t i = 0; i < pages && free; ++i)
@@ -177,6 +173,9 @@ lib::Result<uint64_t> unmap_memory(sched::Thread& self, const SyscallFrame& fram
         return lib::fail(Error::InvalidArgument);
     TRY(check_user_range(virt, pages));
 
+    AddressSpacePin pin(*process);
+    if (!pin.pinned())
+        return lib::fail(Error::InvalidArgument);
     UserMappings& records = process->user_mappings();
     // Records whose last page goes; freed after the shootdown, never before: until every CPU
     // has dropped the translation, the frame must not go back to the allocator.
@@ -184,10 +183,7 @@ lib::Result<uint64_t> unmap_memory(sched::Thread& self, const SyscallFrame& fram
     lib::PhysAddr root;
     {
         Guard guard(records.lock());
-        mm::AddressSpace* space_or_null = process->address_space(); // see map_memory
-        if (!space_or_null)
-            return lib::fail(Error::InvalidArgument);
-        mm::AddressSpace& space = *space_or_null;
+        mm::AddressSpace& space = *process->address_space(); // pinned above
         root = space.root();
         // Every page must be one MapMemory mapped, or nothing changes (NotFound).
         for (uint64_t i = 0; i < pages; ++i) {

@@ -2,6 +2,7 @@
 #include <array>
 #include <span>
 
+#include "kernel/syscall/address_space_pin.h"
 #include "kernel/syscall/arguments.h"
 #include "kernel/syscall/handlers.h"
 #include "kernel/syscall/user_memory.h"
@@ -52,6 +53,11 @@ lib::Result<uint64_t> spawn_thread(sched::Thread& self, const SyscallFrame& fram
     if (entry < mnos::USER_MIN || entry >= mnos::USER_END || stack_top <= mnos::USER_MIN ||
         stack_top > mnos::USER_END)
         return lib::fail(mnos::Error::BadAddress);
+    // A process that has ended (its last thread gone, its user half released) takes no new
+    // threads; the pin keeps one that is ending from releasing its tables under the new thread.
+    AddressSpacePin pin(*process);
+    if (!pin.pinned())
+        return lib::fail(mnos::Error::InvalidArgument);
     sched::Thread* thread = TRY(sched::spawn_user_thread(*process, lib::VirtAddr(entry),
                                                          lib::VirtAddr(stack_top), frame.arg3()));
     return thread->id;
