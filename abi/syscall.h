@@ -43,9 +43,10 @@ inline constexpr uint64_t MAP_WRITE = 1u << 0;
 inline constexpr uint64_t MAP_EXEC = 1u << 1;
 
 // The user half of the address space: [USER_MIN, USER_END). Every pointer a syscall takes must
-// lie inside it.
+// lie inside it. It stops one page short of the canonical boundary 2^47: code in that last page
+// could SYSCALL with a non-canonical return address (the SYSRET hazard).
 inline constexpr uint64_t USER_MIN = 0x1000;
-inline constexpr uint64_t USER_END = 0x0000800000000000;
+inline constexpr uint64_t USER_END = 0x00007ffffffff000;
 
 constexpr int64_t error_result(Error e) { return -int64_t(e); }
 constexpr bool is_error_result(int64_t r) { return r < 0; }

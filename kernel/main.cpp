@@ -17,7 +17,16 @@
 #include "kernel/ipc/kernel_hooks.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
+#include "kernel/boot/initrd.h"
+#include "kernel/cap/cnode.h"
+#include "kernel/irq/irq_lines.h"
+#include "kernel/object/endpoint.h"
+#include "kernel/object/io_port_range.h"
+#include "kernel/object/pmm_allocator_object.h"
+#include "kernel/sched/process.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/sched/user_process.h"
+#include "lib/command_line.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
 #include "kernel/version.h"
@@ -114,6 +123,23 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("serial: COM1 {}", have_serial ? "115200 8N1, loopback check passed" : "absent");
 }
 
+lib::RefPtr<sched::Process> g_init_process;
+
+// The initial CNode of the first program: slot 0 its own Process, 1 the PMM, 2 COM1's ports,
+// 3 an IPC endpoint, 4 ISA IRQ 4 (COM1).
+lib::Result<void> grant_initial_capabilities(sched::Process& process) {
+    using mnos::CapSlot;
+    using mnos::Rights;
+    cap::CNode& cnode = process.cnode();
+    process.add_ref(); // the capability's own reference
+    TRY(cap::insert(cnode, lib::adopt_ref<object::KernelObject>(&process), Rights::All, CapSlot(0)));
+    TRY(cap::insert(cnode, TRY(object::PmmAllocatorObject::create(mm::pmm())), Rights::All, CapSlot(1)));
+    TRY(cap::insert(cnode, TRY(object::IoPortRange::create(0x3f8, 8)), Rights::All, CapSlot(2)));
+    TRY(cap::insert(cnode, TRY(object::Endpoint::create()), Rights::All, CapSlot(3)));
+    TRY(cap::insert(cnode, TRY(irq::isa_irq_line(4)), Rights::All, CapSlot(4)));
+    return {};
+}
+
 // Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.
 void start_scheduler() {
     cpu::disable_interrupts(); // a tick must not schedule on a half-built run queue
@@ -128,6 +154,33 @@ void start_scheduler() {
     kprintln("smp: {} CPUs online", cpus);
     kprintln("sched: preemptive, {} ms quantum, per-CPU run queues, eager FPU/SSE switching",
              1000 / sched::TICK_HZ);
+}
+
+// Phase 5: the first Ring 3 program (init=PATH on the command line, /bin/hello by default) with
+// its initial capabilities (docs/syscalls.md, "Initial CNode").
+void start_userspace() {
+    initrd::init(g_boot_info);
+    lib::StringView path = lib::command_line_value(g_boot_info.command_line, "init");
+    if (path.is_empty())
+        path = "/bin/hello";
+    if (path == lib::StringView("none"))
+        return;
+    char path_z[128] = {};
+    for (size_t i = 0; i < path.length() && i + 1 < sizeof path_z; ++i)
+        path_z[i] = path[i];
+    const char* argv[] = {path_z};
+    kprintln("userspace: starting {}", path);
+    auto process = sched::spawn_program(path, argv);
+    if (!process) {
+        kprintln(LogColour::Error, "userspace: cannot start {}: {}", path,
+                 mnos::error_name(process.error()));
+        return;
+    }
+    if (auto granted = grant_initial_capabilities(**process); !granted)
+        kprintln(LogColour::Error, "userspace: initial capabilities: {}",
+                 mnos::error_name(granted.error()));
+    kprintln("userspace: started {} as process {}", path, (*process)->pid());
+    g_init_process = std::move(*process); // init lives as long as the kernel
 }
 
 } // namespace
@@ -150,6 +203,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     announce_phase(4, "scheduler");
     start_scheduler();
     announce_phase(5, "userspace");
+    start_userspace();
     kprintln(LogColour::Good, "boot complete");
 
     if (test::active())

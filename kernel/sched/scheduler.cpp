@@ -14,6 +14,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/irq/tick.h"
+#include "kernel/sched/process.h"
 #include "kernel/sched/cpu_local.h"
 #include "kernel/sched/process.h"
 #include "kernel/sync/spinlock.h"
@@ -159,7 +160,31 @@ void finish_switch(CpuQueue& q) {
         enqueue(*prev, prev->pinned_cpu != ANY_CPU ? prev->pinned_cpu : cpu_index());
     else if (state == ThreadState::Dead) {
         give_back_stack(prev->stack);
+        Process* process = prev->process;
+        bool user = prev->user_rip != 0;
         delete prev;
+        // The last thread of a user process has left its address space (this CPU now runs on
+        // another one): its tables can go, and the thread's reference to the process with them.
+        if (process && user && process->live_threads.fetch_sub(1) == 1)
+            process->release_address_space();
+        if (process && user)
+            process->release();
+    }
+}
+
+// Makes `next`'s address space and kernel stack the CPU's: CR3 (only when it changes, since a
+// reload flushes the TLB), the stack SYSCALL switches to, and TSS.rsp0 for interrupts from Ring 3.
+void enter_context_of(Thread& next) {
+    x86_64::CpuArch& cpu = x86_64::this_cpu();
+    mm::AddressSpace* space = next.process ? next.process->address_space() : nullptr;
+    uint64_t root = space ? space->root().value() : mm::kernel_page_table_root().value();
+    if (cpu.current_root != root) {
+        cpu.current_root = root;
+        cpu::write_cr3(root);
+    }
+    if (next.stack.top.value()) {
+        cpu.syscall_stack_top = next.stack.top.value();
+        cpu.tss.rsp[0] = next.stack.top.value();
     }
 }
 
@@ -178,6 +203,7 @@ void switch_to(CpuQueue& q, Thread& next) {
     q.previous = &prev;
     q.current = &next;
     set_current_thread(&next);
+    enter_context_of(next);
     x86_64::save_fpu(prev.fpu);
     x86_64::restore_fpu(next.fpu);
     switch_context(&prev.saved_rsp, next.saved_rsp);
@@ -293,8 +319,8 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_i
     g_online.fetch_add(1);
 }
 
-lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu,
-                           Process* process) {
+lib::Result<Thread*> create_thread(lib::StringView name, Thread::Entry entry, void* argument,
+                                   uint32_t cpu, Process* process) {
     if (cpu != ANY_CPU && (cpu >= MAX_CPUS || !g_cpus[cpu].online))
         return lib::fail(lib::Error::InvalidArgument);
     Thread* t = TRY(create(name, entry, argument));
@@ -303,7 +329,17 @@ lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argu
         t->process = process;
         t->ipc.cnode = &process->cnode();
     }
-    enqueue(*t, cpu != ANY_CPU ? cpu : least_loaded_cpu());
+    return t;
+}
+
+void start_thread(Thread& thread) {
+    enqueue(thread, thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : least_loaded_cpu());
+}
+
+lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu,
+                           Process* process) {
+    Thread* t = TRY(create_thread(name, entry, argument, cpu, process));
+    start_thread(*t);
     return t;
 }
 

@@ -27,6 +27,11 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_i
 lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument,
                            uint32_t cpu = ANY_CPU, Process* process = nullptr);
 
+// spawn() in two steps, for callers that fill in the thread before it may run.
+lib::Result<Thread*> create_thread(lib::StringView name, Thread::Entry entry, void* argument,
+                                   uint32_t cpu = ANY_CPU, Process* process = nullptr);
+void start_thread(Thread& thread);
+
 Thread* current();
 uint32_t current_cpu();
 uint32_t online_cpus();

@@ -60,6 +60,7 @@ struct Thread {
     bool is_idle = false;
 
     uint64_t wake_tick = 0;            // for sleep
+    uint64_t user_rip = 0, user_rsp = 0, user_argument = 0; // a user thread's first entry
     uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
 
     lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue

@@ -12,9 +12,12 @@ struct SyscallFrame {
     // Pushed by the entry stub, lowest address first.
     uint64_t r15, r14, r13, r12, rbp, rbx;
     uint64_t r9, r8, r10, rdx, rsi, rdi, rax;
+    // The tail is an IRETQ frame, so the stub can return either way (see syscall_entry.S).
     uint64_t user_rip;    // from RCX
+    uint64_t user_cs;
     uint64_t user_rflags; // from R11
     uint64_t user_rsp;
+    uint64_t user_ss;
 
     uint64_t number() const { return rax; }
     uint64_t arg0() const { return rdi; }
@@ -25,6 +28,7 @@ struct SyscallFrame {
     uint64_t arg5() const { return r9; }
 };
 static_assert(offsetof(SyscallFrame, rax) == 12 * 8);
-static_assert(sizeof(SyscallFrame) == 16 * 8); // keeps the handler's stack 16-byte aligned
+static_assert(offsetof(SyscallFrame, user_rip) == 13 * 8);
+static_assert(sizeof(SyscallFrame) == 18 * 8); // keeps the handler's stack 16-byte aligned
 
 } // namespace kernel::syscall

@@ -44,6 +44,7 @@ constexpr Suite SUITES[] = {
     {"isa-override", isa_override_suite},
     {"nmi", nmi_suite},
     {"sched", sched_suite},
+    {"userspace", userspace_suite},
     {"ipc", ipc_suite},
 };
 

@@ -13,6 +13,7 @@ void serial_irq_suite(Context& ctx);
 void isa_override_suite(Context& ctx);
 void nmi_suite(Context& ctx);
 void sched_suite(Context& ctx);
+void userspace_suite(Context& ctx);
 void ipc_suite(Context& ctx);
 
 } // namespace kernel::test

@@ -1,4 +1,7 @@
 #include "kernel/arch/x86_64/exceptions.h"
+#include "kernel/sched/process.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/sched/user_process.h"
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/exception_info.h"
@@ -124,12 +127,20 @@ void handle_exception(InterruptFrame& frame) {
 
 void handle_user_fault(InterruptFrame& frame, const char* reason) {
     uint64_t cr2 = frame.vector == vector::PAGE_FAULT ? cpu::read_cr2() : 0;
-    report(frame, cr2);
-    char message[96];
-    lib::BufferOutput out(message, sizeof message);
-    lib::format_to(out, "user-mode {} but no processes exist to end", reason);
-    RegisterSnapshot registers = snapshot_of(frame, cr2);
-    panic_with_message(SourceLocation::current(), out.view(), &registers);
+    sched::Thread* thread = sched::current();
+    sched::Process* process = thread ? thread->process : nullptr;
+    if (!process) {
+        report(frame, cr2);
+        RegisterSnapshot registers = snapshot_of(frame, cr2);
+        panic_with_message(SourceLocation::current(), "user-mode fault outside any process",
+                           &registers);
+    }
+    // The fault is the process's, not the kernel's: end it and let everything else go on.
+    kprintln(LogColour::Warning,
+             "process {} ({}) ended: {} at rip {:#x} (error {:#x}, cr2 {:#x})", process->pid(),
+             process->name(), reason, frame.rip, frame.error_code, cr2);
+    cpu::enable_interrupts();
+    sched::exit_current_process(-int(frame.vector) - 1);
 }
 
 FaultExpectation& expect_fault(uint8_t vector) {

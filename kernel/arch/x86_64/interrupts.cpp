@@ -1,4 +1,5 @@
 #include "kernel/arch/x86_64/interrupts.h"
+#include "kernel/arch/x86_64/syscall_msrs.h"
 
 #include "kernel/acpi/platform.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -17,6 +18,7 @@ void init_interrupts(const BootInfo& boot_info) {
     // CPUID leaf 1 EBX[31:24]: the initial APIC ID, readable before the APIC is mapped.
     uint32_t bsp_apic_id = cpu::cpuid(1).ebx >> 24;
     init_cpu(0, bsp_apic_id);
+    init_syscall_msrs();
     idt::build();
     idt::load();
     kprintln("cpu: GDT and TSS loaded, IST stacks for #DF, NMI and #MC, IDT with 256 vectors");

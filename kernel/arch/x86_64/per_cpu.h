@@ -40,6 +40,8 @@ struct alignas(64) CpuArch {
     CpuArch* self = nullptr; // at %gs:0: this_cpu() reads it
     uint32_t index = 0;
     uint32_t apic_id = 0;
+    uint64_t syscall_stack_top = 0; // %gs:16: the running thread's kernel stack, for SYSCALL
+    uint64_t user_rsp_scratch = 0;  // %gs:24: the user RSP while the entry stub switches stacks
     alignas(16) uint64_t gdt[GDT_ENTRIES] = {};
     Tss tss;
     uint64_t ist_bottom[IST_COUNT] = {}; // lowest mapped byte of each IST stack, for reports
@@ -49,6 +51,8 @@ struct alignas(64) CpuArch {
     uint64_t current_root = 0;        // the PML4 in CR3, for TLB shootdown targeting
 };
 static_assert(offsetof(CpuArch, self) == 0);
+static_assert(offsetof(CpuArch, syscall_stack_top) == 16); // kernel/arch/x86_64/syscall_entry.S
+static_assert(offsetof(CpuArch, user_rsp_scratch) == 24);
 
 // Builds and loads CPU `index`'s GDT and TSS (with fresh IST stacks), reloads the segment
 // registers and points the GS base at its CpuArch. Runs on the CPU itself, interrupts off.

@@ -8,6 +8,7 @@
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/syscall_msrs.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/irq/tick.h"
@@ -82,6 +83,7 @@ bool start_one(uint32_t index, uint32_t apic_id, TrampolineData& data) {
 // stack, interrupts off.
 extern "C" [[noreturn]] void ap_entry(uint64_t index) {
     init_cpu(unsigned(index), g_apic_ids[index]);
+    init_syscall_msrs();
     idt::load();
     if (auto ok = lapic::init(acpi::platform_madt().local_apic_address()); !ok)
         PANIC("smp: cpu {} cannot enable its local APIC", index);

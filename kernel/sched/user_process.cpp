@@ -1,0 +1,151 @@
+#include "kernel/sched/user_process.h"
+
+#include "abi/syscall.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/boot/initrd.h"
+#include "kernel/debug/log.h"
+#include "kernel/mm/hhdm.h"
+#include "kernel/mm/memory.h"
+#include "kernel/sched/scheduler.h"
+#include "lib/elf.h"
+#include "lib/tar.h"
+
+extern "C" [[noreturn]] void enter_user_mode(uint64_t rip, uint64_t rsp, uint64_t argument);
+
+namespace kernel::sched {
+
+namespace {
+
+using lib::PhysAddr;
+using lib::VirtAddr;
+
+// The main thread's stack: 64 KiB ending one page below USER_END. The page below it is never
+// mapped, so running off the bottom faults (the guard) instead of reaching other data.
+constexpr uint64_t USER_STACK_TOP = mnos::USER_END - lib::PAGE_SIZE;
+constexpr uint64_t USER_STACK_SIZE = 64 * 1024;
+constexpr size_t MAX_PATH = 256;
+
+mm::PageFlags page_flags(lib::SegmentFlags f) {
+    mm::PageFlags flags = mm::PageFlags::User;
+    if (f.writable)
+        flags = flags | mm::PageFlags::Writable;
+    if (f.executable)
+        flags = flags | mm::PageFlags::Executable;
+    return flags;
+}
+
+// Loads segments into a process's address space: fresh zeroed frames mapped with the segment's
+// permissions, written through the HHDM (so read-only pages can be filled too).
+class AddressSpaceLoader final : public lib::AddressSpaceSink {
+public:
+    explicit AddressSpaceLoader(mm::AddressSpace& space) : m_space(space) {}
+
+    lib::Result<void> map_zeroed(VirtAddr page, size_t count, lib::SegmentFlags f) override {
+        for (size_t i = 0; i < count; ++i) {
+            PhysAddr frame = TRY(mm::pmm().alloc_zeroed());
+            if (auto mapped = m_space.map(page + i * lib::PAGE_SIZE, frame, page_flags(f),
+                                          mm::PageSize::Small);
+                !mapped) {
+                (void)mm::pmm().free(frame);
+                return lib::fail(mapped.error());
+            }
+        }
+        return {};
+    }
+
+    lib::Result<void> copy_to(VirtAddr dst, std::span<const uint8_t> bytes) override {
+        size_t done = 0;
+        while (done < bytes.size()) {
+            VirtAddr at = dst + done;
+            auto t = TRY(m_space.translate(at));
+            size_t room = lib::PAGE_SIZE - at.offset_in(lib::PAGE_SIZE);
+            size_t n = bytes.size() - done < room ? bytes.size() - done : room;
+            // t.phys is a frame map_zeroed just allocated: usable RAM, inside the HHDM.
+            __builtin_memcpy(mm::phys_to_ptr<uint8_t>(t.phys), bytes.data() + done, n);
+            done += n;
+        }
+        return {};
+    }
+
+private:
+    mm::AddressSpace& m_space;
+};
+
+// A user thread's kernel-side start: straight into Ring 3 at its entry point.
+void user_thread_start(void*) {
+    Thread& self = *current();
+    if (self.process->live_threads.load() == 1 && self.user_argument == 0)
+        kprintln("process {} ({}): entering Ring 3 at {:#x}", self.process->pid(),
+                 self.process->name(), self.user_rip);
+    enter_user_mode(self.user_rip, self.user_rsp, self.user_argument);
+}
+
+lib::Result<VirtAddr> build_stack(mm::AddressSpace& space, std::span<const char* const> argv) {
+    AddressSpaceLoader loader(space);
+    VirtAddr bottom(USER_STACK_TOP - USER_STACK_SIZE);
+    TRY(loader.map_zeroed(bottom, USER_STACK_SIZE / lib::PAGE_SIZE, {true, true, false}));
+    uint8_t layout[1024];
+    auto stack = TRY(lib::build_initial_stack(layout, VirtAddr(USER_STACK_TOP), argv, {}));
+    TRY(loader.copy_to(VirtAddr(USER_STACK_TOP - stack.size),
+                       std::span<const uint8_t>(layout + sizeof layout - stack.size, stack.size)));
+    return stack.stack_pointer;
+}
+
+} // namespace
+
+lib::Result<Thread*> spawn_user_thread(Process& process, VirtAddr entry, VirtAddr stack_top,
+                                       uint64_t argument) {
+    if (!process.address_space() || entry.value() < mnos::USER_MIN ||
+        entry.value() >= mnos::USER_END || stack_top.value() < mnos::USER_MIN ||
+        stack_top.value() > mnos::USER_END)
+        return lib::fail(lib::Error::BadAddress);
+    Thread* thread = TRY(create_thread(process.name(), user_thread_start, nullptr, ANY_CPU, &process));
+    thread->user_rip = entry.value();
+    thread->user_rsp = stack_top.value();
+    thread->user_argument = argument;
+    // The thread holds the process (and its address space) until its last switch away.
+    process.add_ref();
+    process.live_threads.fetch_add(1);
+    start_thread(*thread);
+    return thread;
+}
+
+lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
+                                                std::span<const char* const> argv) {
+    char name[MAX_PATH];
+    if (path.length() == 0 || path.length() >= MAX_PATH)
+        return lib::fail(lib::Error::InvalidArgument);
+    __builtin_memcpy(name, path.data(), path.length());
+    name[path.length()] = '\0';
+    // Programs are named by absolute path; the archive stores them relative to its root.
+    const char* in_archive = name[0] == '/' ? name + 1 : name;
+    auto image = TRY(lib::tar_open(initrd::archive(), in_archive));
+    lib::UserRange range{VirtAddr(mnos::USER_MIN), VirtAddr(USER_STACK_TOP - USER_STACK_SIZE -
+                                                            lib::PAGE_SIZE)};
+    auto process = TRY(Process::create_user(path));
+    // On any failure below, dropping `process` releases its address space and every table.
+    mm::AddressSpace& space = *process->address_space();
+    AddressSpaceLoader loader(space);
+    const char* reason = nullptr;
+    VirtAddr entry = TRY(lib::elf_load(image, range, loader, &reason));
+    VirtAddr sp = TRY(build_stack(space, argv));
+    TRY(spawn_user_thread(*process, entry, sp, 0));
+    return process;
+}
+
+void exit_current_process(int code) {
+    Thread& self = *current();
+    Process* process = self.process;
+    if (process) {
+        if (!process->exiting.exchange(true)) {
+            process->exit_code = code;
+            kprintln("process {} ({}) exited with code {}", process->pid(), process->name(), code);
+        }
+        // Other threads see `exiting` on their next kernel entry and end themselves; the last
+        // thread to leave takes the address space with it (after its final switch, see
+        // scheduler.cpp's finish_switch).
+    }
+    exit_current();
+}
+
+} // namespace kernel::sched

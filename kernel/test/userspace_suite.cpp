@@ -1,0 +1,40 @@
+// test=userspace: programs from the initrd run in Ring 3 and end cleanly.
+#include "kernel/sched/process.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/sched/user_process.h"
+#include "kernel/test/suites.h"
+
+namespace kernel::test {
+
+namespace {
+
+// Waits (sleeping) until every thread of `process` is gone, at most `ticks` ticks.
+bool wait_for_exit(sched::Process& process, uint64_t ticks) {
+    uint64_t deadline = sched::ticks() + ticks;
+    while (sched::ticks() < deadline) {
+        if (process.exiting.load() && process.live_threads.load() == 0)
+            return true;
+        sched::sleep_ticks(1);
+    }
+    return false;
+}
+
+} // namespace
+
+void userspace_suite(Context& ctx) {
+    const char* argv[] = {"/bin/hello", "one", "two"};
+    auto hello = sched::spawn_program("/bin/hello", argv);
+    EXPECT(ctx, hello.has_value());
+    if (hello) {
+        EXPECT(ctx, wait_for_exit(**hello, 1000));
+        EXPECT(ctx, (*hello)->exit_code == 3); // hello returns argc
+        EXPECT(ctx, (*hello)->address_space() == nullptr); // released with the last thread
+        kprintln("selftest userspace: /bin/hello with 3 arguments exited with code {}",
+                 (*hello)->exit_code);
+    }
+    const char* none[] = {"/bin/no-such-program"};
+    auto missing = sched::spawn_program("/bin/no-such-program", none);
+    EXPECT(ctx, !missing && missing.error() == lib::Error::NotFound);
+}
+
+} // namespace kernel::test
