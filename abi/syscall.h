@@ -32,7 +32,7 @@ enum class Syscall : uint64_t {
     AllocMemory = 12,  // (pmm slot, page count) -> memory-frame slot
     MapMemory = 13,    // (process slot, memory-frame slot, virtual address, flags) -> 0
     UnmapMemory = 14,  // (process slot, virtual address, page count) -> 0
-    Delegate = 15,     // (source slot, process slot, destination slot, rights) -> 0
+    Delegate = 15,     // (source slot, process slot, destination slot, rights) -> slot used
     DropCap = 16,      // (slot) -> 0
     Revoke = 17,       // (slot) -> number of capabilities removed
 };

@@ -23,6 +23,7 @@
 #include "kernel/object/endpoint.h"
 #include "kernel/object/io_port_range.h"
 #include "kernel/object/pmm_allocator_object.h"
+#include "kernel/init_process.h"
 #include "kernel/sched/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
@@ -123,7 +124,7 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("serial: COM1 {}", have_serial ? "115200 8N1, loopback check passed" : "absent");
 }
 
-lib::RefPtr<sched::Process> g_init_process;
+lib::RefPtr<sched::Process> g_init_process; // see init_process()
 
 // The initial CNode of the first program: slot 0 its own Process, 1 the PMM, 2 COM1's ports,
 // 3 an IPC endpoint, 4 ISA IRQ 4 (COM1).
@@ -184,6 +185,8 @@ void start_userspace() {
 }
 
 } // namespace
+
+sched::Process* init_process() { return g_init_process.get(); }
 
 } // namespace kernel
 

@@ -58,19 +58,21 @@ lib::Result<CapSlot> delegate(CNode& from, CapSlot from_slot, CNode& to,
     return to.slot_of(*copy);
 }
 
-lib::Result<void> revoke(CNode& cnode, CapSlot slot) {
+lib::Result<size_t> revoke(CNode& cnode, CapSlot slot) {
     DeferredRelease released; // destroyed after the guard: objects die outside the lock
     Guard guard(capability_lock());
     Capability* root = TRY(source_locked(cnode, slot, Rights::Revoke));
     // Post-order without recursion (kernel stacks are small and trees may be deep): descend to
     // a leaf of the subtree, clear it, repeat until the root has no children left.
+    size_t removed = 0;
     while (!root->children.empty()) {
         Capability* leaf = root->children.front();
         while (!leaf->children.empty())
             leaf = leaf->children.front();
         clear_capability_locked(*leaf, released);
+        ++removed;
     }
-    return {};
+    return removed;
 }
 
 } // namespace kernel::cap

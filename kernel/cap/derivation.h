@@ -1,6 +1,7 @@
 // Delegation and revocation: the operations that grow and prune the derivation tree.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 
 #include "kernel/cap/capability.h"
@@ -18,8 +19,9 @@ lib::Result<mnos::CapSlot> delegate(CNode& from, mnos::CapSlot from_slot, CNode&
                                     std::optional<mnos::CapSlot> to_slot, mnos::Rights rights);
 
 // Removes every capability derived from the one in `slot`, transitively and in every CNode, and
-// keeps that one. Needs REVOKE. NoSlot / EmptySlot / MissingRights.
-lib::Result<void> revoke(CNode& cnode, mnos::CapSlot slot);
+// keeps that one. Needs REVOKE. Returns how many capabilities were removed (the Revoke syscall
+// reports it). NoSlot / EmptySlot / MissingRights.
+lib::Result<size_t> revoke(CNode& cnode, mnos::CapSlot slot);
 
 // With the capability lock held: empties `capability`, reattaching its children to its parent,
 // and hands its object reference to `released`. For drop(), revoke() and CNode's destructor.

@@ -42,9 +42,19 @@ lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name) {
 }
 
 void Process::release_address_space() {
-    if (m_address_space)
-        (void)m_address_space->release();
-    m_address_space.reset();
+    // Under the mappings lock, so a MapMemory/UnmapMemory from another process holding a
+    // capability to this one never works on tables being freed (kernel/syscall/sys_memory.cpp).
+    syscall::UserMappings::List mapped;
+    {
+        Guard guard(m_user_mappings.lock());
+        if (m_address_space)
+            (void)m_address_space->release();
+        m_address_space.reset();
+        m_user_mappings.take_all_locked(mapped);
+    }
+    // The tables are gone and no CPU runs on them (this is the last thread's final switch):
+    // the frames MapMemory mapped can go back, unless a capability still holds them.
+    syscall::UserMappings::free_all(mapped);
 }
 
 } // namespace kernel::sched

@@ -16,6 +16,7 @@
 #include "kernel/cap/cnode.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/object/process_object.h"
+#include "kernel/syscall/user_mappings.h"
 #include "lib/string_view.h"
 
 namespace kernel::sched {
@@ -28,6 +29,9 @@ public:
 
     cap::CNode& cnode() override { return m_cnode; }
     uint64_t pid() const override { return m_pid; }
+
+    // What MapMemory mapped into this process, keeping those frames alive while mapped.
+    syscall::UserMappings& user_mappings() { return m_user_mappings; }
 
     // Null for kernel processes.
     mm::AddressSpace* address_space() { return m_address_space ? &*m_address_space : nullptr; }
@@ -45,6 +49,9 @@ private:
     friend lib::Result<lib::RefPtr<T>> object::create_object(Args&&...);
     explicit Process(uint64_t pid) : m_pid(pid) {}
 
+    // Declared first so it is destroyed last: the frames it keeps alive outlive every mapping
+    // of them (the address space and the CNode go before it).
+    syscall::UserMappings m_user_mappings;
     cap::CNode m_cnode;
     const uint64_t m_pid;
     std::optional<mm::AddressSpace> m_address_space;

@@ -109,7 +109,9 @@ TEST_F(DerivationTest, RevokeRemovesDerivedCopiesTransitivelyAcrossCNodes) {
     auto b1 = *kernel::cap::delegate(c, c1, b, std::nullopt, Rights::Read);
     EXPECT_EQ(object->ref_count(), 7u);
 
-    ASSERT_TRUE(kernel::cap::revoke(a, root));
+    auto removed = kernel::cap::revoke(a, root);
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(*removed, 5u); // the whole subtree, whichever CNode each copy lives in
     EXPECT_TRUE(present(a, root));
     for (auto [cnode, slot] : {std::pair{&b, b0}, {&c, c0}, {&a, a1}, {&c, c1}, {&b, b1}})
         EXPECT_FALSE(present(*cnode, slot)) << "slot " << slot.index();

@@ -1,0 +1,12 @@
+// The first Ring 3 program, started in boot phase 5 (init=PATH on the command line), for the
+// test suite that waits for it (test=init).
+#pragma once
+
+#include "kernel/sched/process.h"
+
+namespace kernel {
+
+// Null when no init program was started (init=none, or it failed to load).
+sched::Process* init_process();
+
+} // namespace kernel

@@ -1,0 +1,536 @@
+// The Ring 3 syscall suite: every system call with valid arguments and with each kind of bad one
+// (slots out of range and empty, wrong capability types, missing rights, kernel, unmapped and
+// non-canonical pointers, zero and huge lengths), checking each exact result. It also starts
+// children that fault and goes on once the kernel has ended them. Prints one line per check and
+// "ring3 suite: N passed, M failed"; exits with the number of failures.
+//
+// It relies on the initial CNode layout (docs/syscalls.md): 0 its own Process, 1 PmmAllocator,
+// 2 IoPort COM1 0x3f8..0x3ff, 3 IpcEndpoint, 4 IrqLine (ISA IRQ 4), all with every right.
+#include <cstdint>
+
+#include "user/libmnos/print.h"
+#include "user/libmnos/syscall.h"
+
+using mnos::CapSlot;
+using mnos::Error;
+using mnos::IpcMessage;
+using mnos::Rights;
+using mnos::Syscall;
+namespace sys = mnos::sys;
+
+namespace {
+
+constexpr CapSlot SELF{0};
+constexpr CapSlot PMM{1};
+constexpr CapSlot COM1{2};
+constexpr CapSlot ENDPOINT{3};
+constexpr CapSlot IRQ4{4};
+constexpr uint64_t OUT_OF_RANGE = 64;    // one past the last slot
+constexpr uint64_t HUGE_SLOT = 1ull << 40; // must not be truncated into slot 0
+constexpr uint64_t EMPTY = 60;           // never filled by this suite
+
+constexpr uint64_t KERNEL_POINTER = 0xffff800000000000;
+constexpr uint64_t NON_CANONICAL = 0x0000900000000000;
+constexpr uint64_t UNMAPPED = 0x0000600000000000;
+// Where the suite maps memory: far from the program image (0x400000) and the stack.
+constexpr uint64_t MAP_BASE = 0x0000500000000000;
+constexpr uint64_t PAGE = 4096;
+
+int g_passed = 0;
+int g_failed = 0;
+
+const char* describe(int64_t r) {
+    return mnos::is_error_result(r) ? mnos::error_name(mnos::result_error(r)) : "success";
+}
+
+void pass(const char* what) {
+    ++g_passed;
+    mnos::println("ring3: PASS {}", what);
+}
+
+// The call must fail with exactly `expected`.
+void expect_error(const char* what, int64_t got, Error expected) {
+    if (got == mnos::error_result(expected))
+        return pass(what);
+    ++g_failed;
+    mnos::println("ring3: FAIL {} (got {} = {}, expected {})", what, got, describe(got),
+                  mnos::error_name(expected));
+}
+
+// The call must succeed; returns the value for later use.
+int64_t expect_ok(const char* what, int64_t got) {
+    if (!mnos::is_error_result(got)) {
+        pass(what);
+        return got;
+    }
+    ++g_failed;
+    mnos::println("ring3: FAIL {} (got {}, expected success)", what, describe(got));
+    return got;
+}
+
+void expect_value(const char* what, uint64_t got, uint64_t expected) {
+    if (got == expected)
+        return pass(what);
+    ++g_failed;
+    mnos::println("ring3: FAIL {} (got {:#x}, expected {:#x})", what, got, expected);
+}
+
+int64_t call(Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
+             uint64_t a4 = 0) {
+    return sys::raw(n, a0, a1, a2, a3, a4);
+}
+
+// A copy of `source` in the first free slot with only `rights`, for the MissingRights checks.
+CapSlot narrowed(CapSlot source, Rights rights) {
+    int64_t r = call(Syscall::Delegate, source.index(), SELF.index(), CapSlot::NONE_VALUE,
+                     uint32_t(rights));
+    expect_ok("delegate a narrowed copy to itself", r);
+    return mnos::is_error_result(r) ? CapSlot(uint32_t(EMPTY)) : CapSlot(uint32_t(r));
+}
+
+// Whether one byte at `address` is mapped and readable, asked of the kernel: DebugLog reads the
+// byte through the page tables and answers BadAddress instead of faulting.
+bool readable(uint64_t address) {
+    return !mnos::is_error_result(call(Syscall::DebugLog, address, 1));
+}
+
+// The checks every slot-taking syscall shares: slot out of range, huge, empty, wrong type.
+void slot_errors(const char* name, Syscall n, CapSlot wrong_type, uint64_t a1 = 0,
+                 uint64_t a2 = 0, uint64_t a3 = 0) {
+    char what[96];
+    auto label = [&](const char* kind) {
+        lib::BufferOutput out(what, sizeof what - 1);
+        lib::format_to(out, "{}: {}", name, kind);
+        what[out.view().length()] = '\0';
+        return static_cast<const char*>(what);
+    };
+    expect_error(label("slot out of range"), call(n, OUT_OF_RANGE, a1, a2, a3), Error::NoSlot);
+    expect_error(label("slot above 32 bits"), call(n, HUGE_SLOT, a1, a2, a3), Error::NoSlot);
+    expect_error(label("empty slot"), call(n, EMPTY, a1, a2, a3), Error::EmptySlot);
+    expect_error(label("wrong capability type"), call(n, wrong_type.index(), a1, a2, a3),
+                 Error::WrongType);
+}
+
+void test_debug_log_and_yield() {
+    static const char text[] = "ring3: debug_log from Ring 3\n";
+    expect_value("debug_log returns the length", uint64_t(call(Syscall::DebugLog,
+                 reinterpret_cast<uint64_t>(text), sizeof text - 1)), sizeof text - 1);
+    expect_error("debug_log: kernel pointer", call(Syscall::DebugLog, KERNEL_POINTER, 8),
+                 Error::BadAddress);
+    expect_error("debug_log: non-canonical pointer", call(Syscall::DebugLog, NON_CANONICAL, 8),
+                 Error::BadAddress);
+    expect_error("debug_log: unmapped pointer", call(Syscall::DebugLog, UNMAPPED, 8),
+                 Error::BadAddress);
+    expect_error("debug_log: null pointer", call(Syscall::DebugLog, 0, 8), Error::BadAddress);
+    expect_error("debug_log: huge length",
+                 call(Syscall::DebugLog, reinterpret_cast<uint64_t>(text), ~0ull),
+                 Error::InvalidArgument);
+    expect_error("debug_log: text crossing the end of the user half",
+                 call(Syscall::DebugLog, mnos::USER_END - 4, 8), Error::BadAddress);
+    expect_value("yield returns 0", uint64_t(call(Syscall::Yield)), 0);
+}
+
+void test_ports() {
+    // The UART's scratch register (base + 7) holds any byte and affects nothing.
+    expect_ok("port_out to the COM1 scratch register", call(Syscall::PortOut, COM1.index(),
+              0x3ff, 1, 0x5a));
+    expect_value("port_in reads the scratch byte back",
+                 uint64_t(call(Syscall::PortIn, COM1.index(), 0x3ff, 1)), 0x5a);
+    expect_error("port_in: port outside the range", call(Syscall::PortIn, COM1.index(), 0x60, 1),
+                 Error::InvalidArgument);
+    expect_error("port_in: width 3", call(Syscall::PortIn, COM1.index(), 0x3f8, 3),
+                 Error::InvalidArgument);
+    expect_error("port_in: 4 bytes past the range end",
+                 call(Syscall::PortIn, COM1.index(), 0x3fe, 4), Error::InvalidArgument);
+    slot_errors("port_in", Syscall::PortIn, PMM, 0x3f8, 1);
+    slot_errors("port_out", Syscall::PortOut, ENDPOINT, 0x3ff, 1, 0);
+    CapSlot read_only = narrowed(COM1, Rights::Read);
+    expect_error("port_out without WRITE", call(Syscall::PortOut, read_only.index(), 0x3ff, 1, 1),
+                 Error::MissingRights);
+    CapSlot write_only = narrowed(COM1, Rights::Write);
+    expect_error("port_in without READ", call(Syscall::PortIn, write_only.index(), 0x3ff, 1),
+                 Error::MissingRights);
+    // WaitIrq with a valid line would block until COM1 interrupts, which the kernel's own serial
+    // driver controls; only the failures are exercised.
+    slot_errors("wait_irq", Syscall::WaitIrq, COM1);
+    CapSlot no_rights = narrowed(IRQ4, Rights::None);
+    expect_error("wait_irq without READ", call(Syscall::WaitIrq, no_rights.index()),
+                 Error::MissingRights);
+    (void)sys::drop_cap(read_only);
+    (void)sys::drop_cap(write_only);
+    (void)sys::drop_cap(no_rights);
+}
+
+// ---- IPC, with a second thread of this process as the partner.
+
+IpcMessage g_received;
+volatile bool g_partner_ready = false;
+
+[[noreturn]] void partner(uint64_t endpoint) {
+    g_partner_ready = true;
+    CapSlot ep{uint32_t(endpoint)};
+    // 1: the suite's Send.
+    if (!sys::recv(ep, CapSlot::none(), g_received))
+        g_received.label = ~0ull;
+    // 2: the suite's Call, answered with label+1 and each word doubled.
+    IpcMessage request;
+    if (!sys::recv(ep, CapSlot::none(), request))
+        request.label = ~0ull;
+    IpcMessage reply;
+    reply.label = request.label + 1;
+    for (uint32_t i = 0; i < mnos::IPC_MESSAGE_WORDS; ++i)
+        reply.words[i] = request.words[i] * 2;
+    // 3: the reply goes out, and the suite's last Send comes in. Then this thread only yields:
+    // it ends on its next kernel entry once the main thread has exited the process (a thread
+    // blocked in IPC for good would keep the process from ever finishing).
+    (void)sys::reply_recv(ep, reply);
+    for (;;)
+        sys::yield();
+}
+
+void test_ipc_and_threads() {
+    // A stack for the partner: a fresh frame mapped read+write.
+    auto stack = sys::alloc_memory(PMM, 4);
+    expect_ok("alloc_memory: 4-page stack", stack ? 0 : mnos::error_result(stack.error()));
+    if (!stack)
+        return;
+    uint64_t stack_base = MAP_BASE + 0x100000;
+    expect_ok("map_memory: the partner's stack",
+              call(Syscall::MapMemory, SELF.index(), stack->index(), stack_base, mnos::MAP_WRITE));
+    // Less 8: the partner starts like a function just called, its return address slot below a
+    // 16-byte boundary, which is what the compiler's aligned stack accesses assume.
+    uint64_t stack_top = stack_base + 4 * PAGE - 8;
+
+    uint64_t entry = reinterpret_cast<uint64_t>(&partner);
+    expect_error("spawn_thread: kernel entry",
+                 call(Syscall::SpawnThread, SELF.index(), KERNEL_POINTER, stack_top, 0),
+                 Error::BadAddress);
+    expect_error("spawn_thread: non-canonical stack",
+                 call(Syscall::SpawnThread, SELF.index(), entry, NON_CANONICAL, 0),
+                 Error::BadAddress);
+    slot_errors("spawn_thread", Syscall::SpawnThread, PMM, entry, stack_top, 0);
+    CapSlot read_only_self = narrowed(SELF, Rights::Read);
+    expect_error("spawn_thread without WRITE on the process",
+                 call(Syscall::SpawnThread, read_only_self.index(), entry, stack_top, 0),
+                 Error::MissingRights);
+    (void)sys::drop_cap(read_only_self);
+
+    // Failures first: none of them may block.
+    IpcMessage message;
+    slot_errors("send", Syscall::Send, PMM);
+    slot_errors("recv", Syscall::Recv, COM1, CapSlot::NONE_VALUE);
+    slot_errors("call", Syscall::Call, IRQ4);
+    slot_errors("reply_recv", Syscall::ReplyRecv, SELF);
+    CapSlot receive_only = narrowed(ENDPOINT, Rights::Read);
+    expect_error("send without WRITE", call(Syscall::Send, receive_only.index()),
+                 Error::MissingRights);
+    CapSlot send_only = narrowed(ENDPOINT, Rights::Write);
+    expect_error("recv without READ",
+                 call(Syscall::Recv, send_only.index(), CapSlot::NONE_VALUE),
+                 Error::MissingRights);
+    (void)sys::drop_cap(receive_only);
+    (void)sys::drop_cap(send_only);
+
+    int64_t thread = call(Syscall::SpawnThread, SELF.index(), entry, stack_top, ENDPOINT.index());
+    expect_ok("spawn_thread: the IPC partner", thread);
+    if (mnos::is_error_result(thread))
+        return;
+    message.label = 0x51;
+    message.words[0] = 1;
+    message.words[1] = 2;
+    message.words[2] = 3;
+    auto sent = sys::send(ENDPOINT, message);
+    expect_ok("send to the partner", sent ? 0 : mnos::error_result(sent.error()));
+    expect_value("the partner thread ran", g_partner_ready, 1);
+    expect_value("recv: label arrived", g_received.label, 0x51);
+    expect_value("recv: word 2 arrived", g_received.words[2], 3);
+
+    IpcMessage request;
+    request.label = 0x70;
+    request.words[0] = 10;
+    request.words[1] = 20;
+    request.words[2] = 30;
+    auto called = sys::call(ENDPOINT, request);
+    expect_ok("call the partner", called ? 0 : mnos::error_result(called.error()));
+    expect_value("call: reply label in RSI", request.label, 0x71);
+    expect_value("call: reply word 0 in RDX", request.words[0], 20);
+    expect_value("call: reply word 1 in R10", request.words[1], 40);
+    expect_value("call: reply word 2 in R8", request.words[2], 60);
+    expect_value("call: no capability in R9", request.transfer.is_none(), 1);
+    IpcMessage last;
+    auto finished = sys::send(ENDPOINT, last);
+    expect_ok("send: the partner's last message",
+              finished ? 0 : mnos::error_result(finished.error()));
+}
+
+void test_memory() {
+    auto fail_value = [](auto& r) { return r ? 0 : mnos::error_result(r.error()); };
+    slot_errors("alloc_memory", Syscall::AllocMemory, SELF, 1);
+    expect_error("alloc_memory: 0 pages", call(Syscall::AllocMemory, PMM.index(), 0),
+                 Error::InvalidArgument);
+    expect_error("alloc_memory: 2^40 pages", call(Syscall::AllocMemory, PMM.index(), 1ull << 40),
+                 Error::InvalidArgument);
+    // 256 MiB, the most one call may ask for, on a 256 MiB machine: cannot fit.
+    expect_error("alloc_memory: more than the machine has",
+                 call(Syscall::AllocMemory, PMM.index(), 65536), Error::OutOfMemory);
+    CapSlot read_pmm = narrowed(PMM, Rights::Read);
+    expect_error("alloc_memory without WRITE", call(Syscall::AllocMemory, read_pmm.index(), 1),
+                 Error::MissingRights);
+    (void)sys::drop_cap(read_pmm);
+
+    auto frame = sys::alloc_memory(PMM, 2);
+    expect_ok("alloc_memory: 2 pages", fail_value(frame));
+    if (!frame)
+        return;
+    uint64_t a = MAP_BASE;
+    uint64_t f = frame->index();
+    // Argument checks, each of which must leave nothing mapped.
+    expect_error("map_memory: writable and executable",
+                 call(Syscall::MapMemory, SELF.index(), f, a, mnos::MAP_WRITE | mnos::MAP_EXEC),
+                 Error::InvalidArgument);
+    expect_error("map_memory: unknown flag", call(Syscall::MapMemory, SELF.index(), f, a, 4),
+                 Error::InvalidArgument);
+    expect_error("map_memory: unaligned address",
+                 call(Syscall::MapMemory, SELF.index(), f, a + 8, 0), Error::InvalidArgument);
+    expect_error("map_memory: kernel address",
+                 call(Syscall::MapMemory, SELF.index(), f, KERNEL_POINTER, 0), Error::BadAddress);
+    expect_error("map_memory: non-canonical address",
+                 call(Syscall::MapMemory, SELF.index(), f, NON_CANONICAL, 0), Error::BadAddress);
+    expect_error("map_memory: runs past the user half",
+                 call(Syscall::MapMemory, SELF.index(), f, mnos::USER_END - PAGE, 0),
+                 Error::BadAddress);
+    expect_error("map_memory: page 0", call(Syscall::MapMemory, SELF.index(), f, 0, 0),
+                 Error::BadAddress);
+    slot_errors("map_memory (process)", Syscall::MapMemory, PMM, f, a, 0);
+    expect_error("map_memory: frame slot empty",
+                 call(Syscall::MapMemory, SELF.index(), EMPTY, a, 0), Error::EmptySlot);
+    expect_error("map_memory: frame slot of another type",
+                 call(Syscall::MapMemory, SELF.index(), ENDPOINT.index(), a, 0), Error::WrongType);
+    CapSlot read_self = narrowed(SELF, Rights::Read | Rights::Grant);
+    expect_error("map_memory without WRITE on the process",
+                 call(Syscall::MapMemory, read_self.index(), f, a, 0), Error::MissingRights);
+    CapSlot read_frame = narrowed(*frame, Rights::Read);
+    expect_error("map_memory writable from a read-only frame",
+                 call(Syscall::MapMemory, SELF.index(), read_frame.index(), a, mnos::MAP_WRITE),
+                 Error::MissingRights);
+    expect_error("map_memory executable without EXEC",
+                 call(Syscall::MapMemory, SELF.index(), read_frame.index(), a, mnos::MAP_EXEC),
+                 Error::MissingRights);
+    expect_value("nothing mapped after the failed maps", readable(a) || readable(a + PAGE), 0);
+
+    expect_ok("map_memory: 2 pages read+write",
+              call(Syscall::MapMemory, SELF.index(), f, a, mnos::MAP_WRITE));
+    // Sound: the MapMemory above just mapped [a, a + 2 pages) read+write in this process.
+    volatile uint64_t* words = reinterpret_cast<volatile uint64_t*>(a);
+    expect_value("fresh memory is zeroed", words[0] | words[PAGE / 8 + 7], 0);
+    words[0] = 0x1234567890abcdef;
+    words[PAGE / 8] = 42;
+    expect_value("mapped memory holds a write", words[0], 0x1234567890abcdef);
+    expect_error("map_memory: the same place again",
+                 call(Syscall::MapMemory, SELF.index(), f, a, 0), Error::Exists);
+    expect_error("map_memory: overlapping the last page",
+                 call(Syscall::MapMemory, SELF.index(), f, a + PAGE, 0), Error::Exists);
+    expect_value("a refused overlap maps nothing", readable(a + 2 * PAGE), 0);
+    // Read-only and read+execute mappings of the same frame elsewhere.
+    uint64_t b = MAP_BASE + 0x10000;
+    expect_ok("map_memory: read-only copy of the frame",
+              call(Syscall::MapMemory, SELF.index(), read_frame.index(), b, 0));
+    // Sound: mapped read-only just above; reads only.
+    expect_value("the second mapping shows the same memory",
+                 *reinterpret_cast<volatile uint64_t*>(b), 0x1234567890abcdef);
+    uint64_t c = MAP_BASE + 0x20000;
+    expect_ok("map_memory: read+execute",
+              call(Syscall::MapMemory, SELF.index(), f, c, mnos::MAP_EXEC));
+
+    // Dropping the capability must not free mapped memory: if it did, the next allocation could
+    // get the same page back, zeroed, under our still-live mapping.
+    (void)sys::drop_cap(read_frame);
+    expect_ok("drop_cap of a mapped frame", call(Syscall::DropCap, f));
+    auto other = sys::alloc_memory(PMM, 2);
+    expect_ok("alloc_memory after the drop", fail_value(other));
+    expect_value("mapped memory survives dropping its capability", words[0],
+                 0x1234567890abcdef);
+
+    // Unmapping.
+    expect_error("unmap_memory: 0 pages", call(Syscall::UnmapMemory, SELF.index(), a, 0),
+                 Error::InvalidArgument);
+    expect_error("unmap_memory: 2^40 pages",
+                 call(Syscall::UnmapMemory, SELF.index(), a, 1ull << 40), Error::InvalidArgument);
+    expect_error("unmap_memory: unaligned", call(Syscall::UnmapMemory, SELF.index(), a + 1, 1),
+                 Error::InvalidArgument);
+    expect_error("unmap_memory: kernel address",
+                 call(Syscall::UnmapMemory, SELF.index(), KERNEL_POINTER, 1), Error::BadAddress);
+    expect_error("unmap_memory: non-canonical",
+                 call(Syscall::UnmapMemory, SELF.index(), NON_CANONICAL, 1), Error::BadAddress);
+    expect_error("unmap_memory: nothing mapped there",
+                 call(Syscall::UnmapMemory, SELF.index(), UNMAPPED, 1), Error::NotFound);
+    expect_error("unmap_memory: the program's own code",
+                 call(Syscall::UnmapMemory, SELF.index(),
+                      reinterpret_cast<uint64_t>(&test_memory) & ~(PAGE - 1), 1),
+                 Error::NotFound);
+    expect_error("unmap_memory: a range running into a hole",
+                 call(Syscall::UnmapMemory, SELF.index(), a, 3), Error::NotFound);
+    expect_value("a refused unmap leaves the pages", words[PAGE / 8], 42);
+    slot_errors("unmap_memory", Syscall::UnmapMemory, PMM, a, 1);
+    expect_error("unmap_memory without WRITE on the process",
+                 call(Syscall::UnmapMemory, read_self.index(), a, 1), Error::MissingRights);
+    expect_ok("unmap_memory: first page", call(Syscall::UnmapMemory, SELF.index(), a, 1));
+    expect_value("the unmapped page is gone", readable(a), 0);
+    expect_value("the other page stays", words[PAGE / 8], 42);
+    expect_error("unmap_memory: the same page again",
+                 call(Syscall::UnmapMemory, SELF.index(), a, 1), Error::NotFound);
+    expect_ok("unmap_memory: second page", call(Syscall::UnmapMemory, SELF.index(), a + PAGE, 1));
+    expect_ok("unmap_memory: the read-only mapping",
+              call(Syscall::UnmapMemory, SELF.index(), b, 2));
+    expect_ok("unmap_memory: the executable mapping",
+              call(Syscall::UnmapMemory, SELF.index(), c, 2));
+    if (other) {
+        // The freed frame could be this one now; it must be remappable and zeroed.
+        expect_ok("map_memory: a new frame where the old one was",
+                  call(Syscall::MapMemory, SELF.index(), other->index(), a, mnos::MAP_WRITE));
+        expect_value("a new frame is zeroed", words[0] | words[PAGE / 8], 0);
+        (void)sys::unmap_memory(SELF, a, 2);
+        (void)sys::drop_cap(*other);
+    }
+    (void)sys::drop_cap(read_self);
+}
+
+void test_capabilities() {
+    // Delegate into this process and check the copy's rights are the narrowed ones.
+    auto copy = sys::delegate(COM1, SELF, CapSlot(40), Rights::Read | Rights::Grant);
+    expect_value("delegate into a named slot", copy ? copy->index() : ~0u, 40);
+    expect_error("delegate: destination in use",
+                 call(Syscall::Delegate, COM1.index(), SELF.index(), 40, uint32_t(Rights::Read)),
+                 Error::SlotInUse);
+    expect_error("delegate: destination out of range",
+                 call(Syscall::Delegate, COM1.index(), SELF.index(), 64, uint32_t(Rights::Read)),
+                 Error::NoSlot);
+    expect_error("delegate: widening rights",
+                 call(Syscall::Delegate, 40, SELF.index(), CapSlot::NONE_VALUE,
+                      uint32_t(Rights::Read | Rights::Write)),
+                 Error::MissingRights);
+    expect_error("delegate: undefined rights bits",
+                 call(Syscall::Delegate, COM1.index(), SELF.index(), CapSlot::NONE_VALUE,
+                      1u << 10),
+                 Error::InvalidArgument);
+    expect_error("delegate: rights above 32 bits",
+                 call(Syscall::Delegate, COM1.index(), SELF.index(), CapSlot::NONE_VALUE,
+                      1ull << 33),
+                 Error::InvalidArgument);
+    expect_error("delegate: source out of range",
+                 call(Syscall::Delegate, OUT_OF_RANGE, SELF.index(), CapSlot::NONE_VALUE, 0),
+                 Error::NoSlot);
+    expect_error("delegate: source empty",
+                 call(Syscall::Delegate, EMPTY, SELF.index(), CapSlot::NONE_VALUE, 0),
+                 Error::EmptySlot);
+    expect_error("delegate: target is not a process",
+                 call(Syscall::Delegate, COM1.index(), PMM.index(), CapSlot::NONE_VALUE, 0),
+                 Error::WrongType);
+    CapSlot no_grant = narrowed(COM1, Rights::Read);
+    expect_error("delegate without GRANT",
+                 call(Syscall::Delegate, no_grant.index(), SELF.index(), CapSlot::NONE_VALUE, 0),
+                 Error::MissingRights);
+    CapSlot read_self = narrowed(SELF, Rights::Read);
+    expect_error("delegate into a process without WRITE",
+                 call(Syscall::Delegate, COM1.index(), read_self.index(), CapSlot::NONE_VALUE, 0),
+                 Error::MissingRights);
+    expect_error("port_out through the read-only copy",
+                 call(Syscall::PortOut, 40, 0x3ff, 1, 0), Error::MissingRights);
+
+    // Drop.
+    expect_ok("drop_cap", call(Syscall::DropCap, 40));
+    expect_error("drop_cap: already empty", call(Syscall::DropCap, 40), Error::EmptySlot);
+    expect_error("drop_cap: out of range", call(Syscall::DropCap, OUT_OF_RANGE), Error::NoSlot);
+    expect_error("drop_cap: above 32 bits", call(Syscall::DropCap, HUGE_SLOT + 3), Error::NoSlot);
+
+    // Revoke: three copies of the endpoint (one a copy of a copy) go, the original stays.
+    auto first = sys::delegate(ENDPOINT, SELF, CapSlot::none(), Rights::All);
+    CapSlot second = first ? narrowed(*first, Rights::Read | Rights::Grant) : CapSlot(EMPTY);
+    CapSlot third = narrowed(ENDPOINT, Rights::Write);
+    expect_value("revoke counts the copies removed", uint64_t(call(Syscall::Revoke,
+                 ENDPOINT.index())), 3);
+    expect_error("revoked copy is gone", call(Syscall::DropCap, second.index()), Error::EmptySlot);
+    expect_error("revoked copy of a copy is gone", call(Syscall::DropCap, third.index()),
+                 Error::EmptySlot);
+    expect_value("revoke with no copies removes none",
+                 uint64_t(call(Syscall::Revoke, ENDPOINT.index())), 0);
+    CapSlot no_revoke = narrowed(ENDPOINT, Rights::Read);
+    expect_error("revoke without REVOKE", call(Syscall::Revoke, no_revoke.index()),
+                 Error::MissingRights);
+    expect_error("revoke: out of range", call(Syscall::Revoke, OUT_OF_RANGE), Error::NoSlot);
+    expect_error("revoke: empty", call(Syscall::Revoke, EMPTY), Error::EmptySlot);
+    (void)sys::drop_cap(no_revoke);
+    (void)sys::drop_cap(no_grant);
+    (void)sys::drop_cap(read_self);
+}
+
+void test_processes() {
+    static const char hello[] = "/bin/hello";
+    static const char missing[] = "/bin/no-such-program";
+    char long_path[300];
+    for (char& c : long_path)
+        c = 'a';
+    auto path = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
+    expect_error("spawn_process: zero length", call(Syscall::SpawnProcess, path(hello), 0),
+                 Error::InvalidArgument);
+    expect_error("spawn_process: 300-byte path",
+                 call(Syscall::SpawnProcess, path(long_path), sizeof long_path),
+                 Error::InvalidArgument);
+    expect_error("spawn_process: huge length",
+                 call(Syscall::SpawnProcess, path(hello), 1ull << 40), Error::InvalidArgument);
+    expect_error("spawn_process: kernel pointer", call(Syscall::SpawnProcess, KERNEL_POINTER, 8),
+                 Error::BadAddress);
+    expect_error("spawn_process: non-canonical pointer",
+                 call(Syscall::SpawnProcess, NON_CANONICAL, 8), Error::BadAddress);
+    expect_error("spawn_process: unmapped pointer", call(Syscall::SpawnProcess, UNMAPPED, 8),
+                 Error::BadAddress);
+    expect_error("spawn_process: no such program",
+                 call(Syscall::SpawnProcess, path(missing), sizeof missing - 1), Error::NotFound);
+    int64_t child = call(Syscall::SpawnProcess, path(hello), sizeof hello - 1);
+    expect_ok("spawn_process: /bin/hello", child);
+    if (!mnos::is_error_result(child)) {
+        // The capability names the child: delegating into it needs its WRITE, which we have.
+        expect_ok("delegate into the child",
+                  call(Syscall::Delegate, ENDPOINT.index(), uint64_t(child), CapSlot::NONE_VALUE,
+                       uint32_t(Rights::Read)));
+        (void)sys::drop_cap(CapSlot(uint32_t(child)));
+    }
+
+    // Children that fault: the kernel ends each (and logs why); this suite carries on. One at a
+    // time, each watched until it is gone: once a process has ended, its address space is gone
+    // and UnmapMemory on it answers InvalidArgument instead of NotFound (nothing mapped there).
+    static const char* const faulters[] = {"/bin/ring3_fault_null", "/bin/ring3_fault_ud2",
+                                           "/bin/ring3_fault_divide"};
+    for (const char* faulter : faulters) {
+        uint64_t length = 0;
+        while (faulter[length])
+            ++length;
+        int64_t slot = call(Syscall::SpawnProcess, path(faulter), length);
+        expect_ok(faulter, slot);
+        if (mnos::is_error_result(slot))
+            continue;
+        int64_t probe = 0;
+        for (int i = 0; i < 100000; ++i) {
+            probe = call(Syscall::UnmapMemory, uint64_t(slot), UNMAPPED, 1);
+            if (probe != mnos::error_result(Error::NotFound))
+                break;
+            sys::yield();
+        }
+        expect_error("the faulting child was ended", probe, Error::InvalidArgument);
+        (void)sys::drop_cap(CapSlot(uint32_t(slot)));
+    }
+}
+
+} // namespace
+
+int main(int, char**) {
+    mnos::println("ring3 suite: start");
+    test_debug_log_and_yield();
+    test_ports();
+    test_memory();
+    test_capabilities();
+    test_processes();
+    test_ipc_and_threads();
+    mnos::println("ring3 suite: {} passed, {} failed", g_passed, g_failed);
+    return g_failed;
+}

@@ -1,0 +1,182 @@
+// 100,000 random system calls from a fixed seed: every syscall but Exit, with arguments drawn
+// from valid values, edges, and garbage (kernel, unmapped and non-canonical pointers, slots out
+// of range, huge counts). The kernel must answer each one and stay up; the program must stay
+// alive too, so a few choices are steered away from what would legitimately end or block it
+// (see `pick`). Prints "syscall fuzz: 100000 calls, kernel alive" at the end.
+#include <cstdint>
+
+#include "user/libmnos/print.h"
+#include "user/libmnos/syscall.h"
+
+using mnos::CapSlot;
+using mnos::Syscall;
+
+namespace {
+
+constexpr uint64_t CALLS = 100000;
+constexpr uint64_t PAGE = 4096;
+// The initial CNode (docs/syscalls.md).
+constexpr uint64_t SELF = 0, PMM = 1, COM1 = 2, ENDPOINT = 3, IRQ4 = 4, FIRST_FREE = 5;
+// Where the fuzzer may map memory: a region of its own, far from its image and stack.
+constexpr uint64_t MAP_REGION = 0x0000400000000000;
+constexpr uint64_t MAP_REGION_PAGES = 4096;
+
+// xorshift64 (Marsaglia): tiny, deterministic, good enough to spread arguments.
+uint64_t g_state = 0x9e3779b97f4a7c15;
+uint64_t next() {
+    g_state ^= g_state << 13;
+    g_state ^= g_state >> 7;
+    g_state ^= g_state << 17;
+    return g_state;
+}
+uint64_t below(uint64_t n) { return next() % n; }
+
+char g_buffer[512] = "fuzz";
+
+uint64_t random_pointer() {
+    switch (below(8)) {
+    case 0: return 0xffff800000000000 + below(1ull << 40);     // kernel half
+    case 1: return 0x0000800000000000 + below(1ull << 46);     // non-canonical
+    case 2: return 0x0000600000000000 + below(1ull << 30);     // unmapped user half
+    case 3: return below(PAGE);                                 // the null page
+    case 4: return next();                                      // anything
+    case 5: return 0x00007ffffffff000 + below(2 * PAGE);        // the top edge of the user half
+    default: return reinterpret_cast<uint64_t>(g_buffer) + below(sizeof g_buffer); // valid
+    }
+}
+
+uint64_t random_length() {
+    switch (below(5)) {
+    case 0: return 0;
+    case 1: return next();
+    case 2: return 1ull << below(64);
+    default: return below(64);
+    }
+}
+
+uint64_t random_slot() {
+    switch (below(6)) {
+    case 0: return next();                       // garbage, usually above 32 bits
+    case 1: return 64 + below(1000);             // just out of range
+    case 2: return CapSlot::NONE_VALUE;
+    default: return below(mnos::CNODE_SLOTS);    // in range, any type
+    }
+}
+
+// A slot that is never the one capability whose valid use would block forever or disturb the
+// serial log the test reads (see pick()).
+uint64_t slot_except(uint64_t avoided) {
+    uint64_t slot = random_slot();
+    return slot == avoided ? slot + mnos::CNODE_SLOTS : slot;
+}
+
+uint64_t random_count() {
+    switch (below(4)) {
+    case 0: return 0;
+    case 1: return next();
+    default: return 1 + below(8);
+    }
+}
+
+uint64_t random_map_address() {
+    switch (below(4)) {
+    case 0: return random_pointer();
+    case 1: return MAP_REGION + below(MAP_REGION_PAGES) * PAGE + (below(8) == 0 ? 1 : 0);
+    default: return MAP_REGION + below(MAP_REGION_PAGES) * PAGE;
+    }
+}
+
+// One random call. Steering, each for a reason:
+//  - never Exit (the point is to keep going);
+//  - PortOut never to COM1's real ports: the kernel logs through that UART;
+//  - Send/Recv/Call/ReplyRecv never on the endpoint, WaitIrq never on the IRQ line: nobody
+//    answers, so a valid call would block this only thread for good;
+//  - SpawnThread never at a user entry (the thread would run garbage, fault and, as a user
+//    fault should, end the whole process);
+//  - Delegate never copies COM1, the endpoint or the IRQ line, so the above holds for copies;
+//  - UnmapMemory cannot hit the image or stack (only MapMemory mappings are unmappable), and
+//    MapMemory never replaces an existing page (Exists), so those are unrestricted;
+//  - DropCap and Revoke spare slots 0..4, so later calls still reach valid objects.
+int64_t pick() {
+    auto call = [](Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                   uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+        return mnos::sys::raw(n, a0, a1, a2, a3, a4, a5);
+    };
+    switch (1 + below(mnos::SYSCALL_COUNT - 1)) {
+    case 1: return call(Syscall::DebugLog, random_pointer(), random_length() % 64);
+    case 2: return call(Syscall::Yield);
+    case 3: return call(Syscall::Send, slot_except(ENDPOINT), next(), next(), next(), next(),
+                        next());
+    case 4: return call(Syscall::Recv, slot_except(ENDPOINT), 0, 0, 0, 0, random_slot());
+    case 5: return call(Syscall::Call, slot_except(ENDPOINT), next(), next(), next(), next(),
+                        next());
+    case 6: return call(Syscall::ReplyRecv, slot_except(ENDPOINT), next(), next(), next(), next(),
+                        next());
+    case 7: return call(Syscall::PortIn, random_slot(), 0x3f8 + below(16) - 4, below(6));
+    case 8: {
+        uint64_t port = below(0x10000);
+        if (port >= 0x3f0 && port < 0x400) // a delegated copy of COM1 must not reach the UART
+            port += 0x10;
+        return call(Syscall::PortOut, slot_except(COM1), port, below(6), next());
+    }
+    case 9: return call(Syscall::WaitIrq, slot_except(IRQ4));
+    case 10: return call(Syscall::SpawnProcess, random_pointer(), random_length());
+    case 11: // the entry is never a user address (copies of SELF exist too)
+        return call(Syscall::SpawnThread, random_slot(), random_pointer() | (1ull << 63),
+                    random_pointer(), next());
+    case 12: return call(Syscall::AllocMemory, below(4) ? PMM : random_slot(), random_count());
+    case 13:
+        return call(Syscall::MapMemory, below(2) ? SELF : random_slot(), random_slot(),
+                    random_map_address(), below(8) ? below(3) : next());
+    case 14:
+        return call(Syscall::UnmapMemory, below(2) ? SELF : random_slot(), random_map_address(),
+                    random_count());
+    case 15: {
+        // No copies of COM1, the endpoint or the IRQ line: the steering above only knows
+        // their original slots.
+        uint64_t source = random_slot();
+        if (source == COM1 || source == ENDPOINT || source == IRQ4)
+            source = PMM;
+        return call(Syscall::Delegate, source, below(2) ? SELF : random_slot(),
+                    random_slot(), below(4) ? below(32) : next());
+    }
+    case 16: {
+        uint64_t slot = random_slot();
+        return call(Syscall::DropCap, slot < FIRST_FREE ? slot + FIRST_FREE : slot);
+    }
+    default: {
+        uint64_t slot = random_slot();
+        return call(Syscall::Revoke, slot < FIRST_FREE ? slot + FIRST_FREE : slot);
+    }
+    }
+}
+
+// The random DebugLog calls log text without a newline; one here keeps the next report line a
+// line of its own (the boot test matches it from the start of a line).
+void end_random_text() { (void)mnos::sys::debug_log("\n", 1); }
+
+} // namespace
+
+int main(int, char**) {
+    uint64_t ok = 0;
+    for (uint64_t i = 1; i <= CALLS; ++i) {
+        if (!mnos::is_error_result(pick()))
+            ++ok;
+        // Every so often, start from a clean CNode and address-space region so the calls keep
+        // finding free slots and holes (and memory is not hoarded until allocation always fails).
+        if (i % 2000 == 0) {
+            for (uint32_t slot = FIRST_FREE; slot < mnos::CNODE_SLOTS; ++slot)
+                (void)mnos::sys::drop_cap(CapSlot(slot));
+            // + 8: frames of up to 8 pages mapped near the end hang over it.
+            for (uint64_t page = 0; page < MAP_REGION_PAGES + 8; ++page)
+                (void)mnos::sys::unmap_memory(CapSlot(SELF), MAP_REGION + page * PAGE, 1);
+        }
+        if (i % 10000 == 0) {
+            end_random_text();
+            mnos::println("syscall fuzz: {} calls, {} succeeded", i, ok);
+        }
+    }
+    end_random_text();
+    mnos::println("syscall fuzz: {} calls, kernel alive", CALLS);
+    return 0;
+}
