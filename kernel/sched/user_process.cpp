@@ -93,7 +93,7 @@ lib::Result<VirtAddr> build_stack(mm::AddressSpace& space, std::span<const char*
 
 } // namespace
 
-lib::Result<Thread*> spawn_user_thread(Process& process, VirtAddr entry, VirtAddr stack_top,
+lib::Result<uint64_t> spawn_user_thread(Process& process, VirtAddr entry, VirtAddr stack_top,
                                        uint64_t argument) {
     if (!process.address_space() || entry.value() < mnos::USER_MIN ||
         entry.value() >= mnos::USER_END || stack_top.value() < mnos::USER_MIN ||
@@ -106,8 +106,9 @@ lib::Result<Thread*> spawn_user_thread(Process& process, VirtAddr entry, VirtAdd
     // The thread holds the process (and its address space) until its last switch away.
     process.add_ref();
     process.live_threads.fetch_add(1);
+    uint64_t id = thread->id; // read before it can run, and so before it can end
     start_thread(*thread);
-    return thread;
+    return id;
 }
 
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,

@@ -21,8 +21,9 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
                                                 std::span<const char* const> argv);
 
 // A new thread in `process` that enters Ring 3 at `entry` with RSP = `stack_top` and RDI =
-// `argument`. Both addresses must be in the user half (BadAddress otherwise).
-lib::Result<Thread*> spawn_user_thread(Process& process, lib::VirtAddr entry,
+// `argument`; returns its id (not the Thread: a thread that faults at once may be gone before
+// the caller looks). Both addresses must be in the user half (BadAddress otherwise).
+lib::Result<uint64_t> spawn_user_thread(Process& process, lib::VirtAddr entry,
                                        lib::VirtAddr stack_top, uint64_t argument);
 
 // Ends every thread of `process` (the caller's last among them) with exit code `code`; the

@@ -58,9 +58,8 @@ lib::Result<uint64_t> spawn_thread(sched::Thread& self, const SyscallFrame& fram
     AddressSpacePin pin(*process);
     if (!pin.pinned())
         return lib::fail(mnos::Error::InvalidArgument);
-    sched::Thread* thread = TRY(sched::spawn_user_thread(*process, lib::VirtAddr(entry),
-                                                         lib::VirtAddr(stack_top), frame.arg3()));
-    return thread->id;
+    return TRY(sched::spawn_user_thread(*process, lib::VirtAddr(entry), lib::VirtAddr(stack_top),
+                                        frame.arg3()));
 }
 
 } // namespace
