@@ -1,4 +1,5 @@
 #include "lib/elf.h"
+#include "lib/bytes.h"
 
 #include <bit>
 
@@ -25,15 +26,6 @@ constexpr uint32_t PF_R = 4;
 constexpr size_t EHDR_SIZE = 64;
 constexpr size_t PHDR_SIZE = 56;
 
-// Reads a little-endian field. The image span has no alignment guarantee (it may sit anywhere
-// inside the initrd), so fields are copied out rather than read through cast pointers. Callers
-// have bounds-checked offset + sizeof(T) against the span.
-template <typename T> T read(std::span<const uint8_t> bytes, size_t offset) {
-    T value;
-    __builtin_memcpy(&value, bytes.data() + offset, sizeof(T));
-    return value;
-}
-
 struct ProgramHeader {
     uint32_t type;
     uint32_t flags;
@@ -45,10 +37,10 @@ struct ProgramHeader {
 };
 
 ProgramHeader read_phdr(std::span<const uint8_t> image, size_t at) {
-    return {read<uint32_t>(image, at + 0),  read<uint32_t>(image, at + 4),
-            read<uint64_t>(image, at + 8),  read<uint64_t>(image, at + 16),
-            read<uint64_t>(image, at + 32), read<uint64_t>(image, at + 40),
-            read<uint64_t>(image, at + 48)};
+    return {read_le<uint32_t>(image, at + 0),  read_le<uint32_t>(image, at + 4),
+            read_le<uint64_t>(image, at + 8),  read_le<uint64_t>(image, at + 16),
+            read_le<uint64_t>(image, at + 32), read_le<uint64_t>(image, at + 40),
+            read_le<uint64_t>(image, at + 48)};
 }
 
 // Collects the failure reason next to the error code, so every return is one line.
@@ -124,19 +116,19 @@ Result<ElfImage> elf_parse(std::span<const uint8_t> image, const UserRange& rang
         return failed(Error::Unsupported, "elf: not ELFCLASS64");
     if (image[5] != ELFDATA2LSB)
         return failed(Error::Unsupported, "elf: not little-endian");
-    if (image[6] != EV_CURRENT || read<uint32_t>(image, 20) != EV_CURRENT)
+    if (image[6] != EV_CURRENT || read_le<uint32_t>(image, 20) != EV_CURRENT)
         return failed(Error::Malformed, "elf: bad ELF version");
-    if (read<uint16_t>(image, 16) != ET_EXEC)
+    if (read_le<uint16_t>(image, 16) != ET_EXEC)
         return failed(Error::Unsupported, "elf: not an ET_EXEC executable");
-    if (read<uint16_t>(image, 18) != EM_X86_64)
+    if (read_le<uint16_t>(image, 18) != EM_X86_64)
         return failed(Error::Unsupported, "elf: not an x86_64 image");
-    if (read<uint16_t>(image, 52) != EHDR_SIZE)
+    if (read_le<uint16_t>(image, 52) != EHDR_SIZE)
         return failed(Error::Malformed, "elf: bad e_ehsize");
 
-    uint64_t entry = read<uint64_t>(image, 24);
-    uint64_t phoff = read<uint64_t>(image, 32);
-    uint16_t phentsize = read<uint16_t>(image, 54);
-    uint16_t phnum = read<uint16_t>(image, 56);
+    uint64_t entry = read_le<uint64_t>(image, 24);
+    uint64_t phoff = read_le<uint64_t>(image, 32);
+    uint16_t phentsize = read_le<uint16_t>(image, 54);
+    uint16_t phnum = read_le<uint16_t>(image, 56);
     if (phentsize != PHDR_SIZE)
         return failed(Error::Malformed, "elf: bad e_phentsize");
     if (phnum == 0)

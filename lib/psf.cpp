@@ -1,4 +1,5 @@
 #include "lib/psf.h"
+#include "lib/bytes.h"
 
 namespace lib::psf {
 
@@ -12,12 +13,6 @@ constexpr uint8_t PSF2_MAGIC[4] = {0x72, 0xb5, 0x4a, 0x86};
 constexpr uint32_t PSF2_HAS_UNICODE_TABLE = 0x01;
 constexpr uint16_t PSF1_SEPARATOR = 0xffff, PSF1_SEQUENCE_START = 0xfffe;
 constexpr uint8_t PSF2_SEPARATOR = 0xff, PSF2_SEQUENCE_START = 0xfe;
-
-uint32_t read_u32(std::span<const uint8_t> bytes, size_t offset) {
-    uint32_t value;
-    __builtin_memcpy(&value, bytes.data() + offset, sizeof value);
-    return value;
-}
 
 Result<Font> parse_psf1(std::span<const uint8_t> file) {
     if (file.size() < 4)
@@ -40,14 +35,14 @@ Result<Font> parse_psf1(std::span<const uint8_t> file) {
 Result<Font> parse_psf2(std::span<const uint8_t> file) {
     if (file.size() < 32)
         return fail(Error::Malformed);
-    uint32_t header_size = read_u32(file, 8);
-    uint32_t flags = read_u32(file, 12);
+    uint32_t header_size = read_le<uint32_t>(file, 8);
+    uint32_t flags = read_le<uint32_t>(file, 12);
     Font font;
     font.psf2 = true;
-    font.glyph_count = read_u32(file, 16);
-    font.bytes_per_glyph = read_u32(file, 20);
-    font.height = read_u32(file, 24);
-    font.width = read_u32(file, 28);
+    font.glyph_count = read_le<uint32_t>(file, 16);
+    font.bytes_per_glyph = read_le<uint32_t>(file, 20);
+    font.height = read_le<uint32_t>(file, 24);
+    font.width = read_le<uint32_t>(file, 28);
     if (header_size < 32 || header_size > file.size() || font.glyph_count == 0 ||
         font.width == 0 || font.height == 0 || font.width > 64 || font.height > 64)
         return fail(Error::Malformed);

@@ -1,4 +1,5 @@
 #include "lib/symbol_table.h"
+#include "lib/bytes.h"
 
 namespace lib {
 
@@ -7,27 +8,21 @@ namespace {
 constexpr size_t HEADER_SIZE = 8;
 constexpr size_t ENTRY_SIZE = 16;
 
-template <typename T> T read(std::span<const uint8_t> bytes, size_t offset) {
-    T value;
-    __builtin_memcpy(&value, bytes.data() + offset, sizeof value);
-    return value;
-}
-
 } // namespace
 
 Result<SymbolTable> SymbolTable::parse(std::span<const uint8_t> blob) {
     if (blob.size() < HEADER_SIZE || blob[0] != 'K' || blob[1] != 'S' || blob[2] != 'Y' ||
         blob[3] != 'M')
         return fail(Error::Malformed);
-    uint32_t count = read<uint32_t>(blob, 4);
+    uint32_t count = read_le<uint32_t>(blob, 4);
     if (count > (blob.size() - HEADER_SIZE) / ENTRY_SIZE)
         return fail(Error::Malformed);
     auto entries = blob.subspan(HEADER_SIZE, size_t(count) * ENTRY_SIZE);
     auto strings = blob.subspan(HEADER_SIZE + entries.size());
     uint64_t previous = 0;
     for (uint32_t i = 0; i < count; ++i) {
-        uint64_t address = read<uint64_t>(entries, size_t(i) * ENTRY_SIZE);
-        uint32_t name = read<uint32_t>(entries, size_t(i) * ENTRY_SIZE + 8);
+        uint64_t address = read_le<uint64_t>(entries, size_t(i) * ENTRY_SIZE);
+        uint32_t name = read_le<uint32_t>(entries, size_t(i) * ENTRY_SIZE + 8);
         if (address < previous || name >= strings.size())
             return fail(Error::Malformed);
         previous = address;
@@ -39,7 +34,7 @@ Result<SymbolTable> SymbolTable::parse(std::span<const uint8_t> blob) {
 }
 
 uint64_t SymbolTable::address_at(uint32_t index) const {
-    return read<uint64_t>(m_entries, size_t(index) * ENTRY_SIZE);
+    return read_le<uint64_t>(m_entries, size_t(index) * ENTRY_SIZE);
 }
 
 Result<Symbol> SymbolTable::lookup(uint64_t address) const {
@@ -56,10 +51,10 @@ Result<Symbol> SymbolTable::lookup(uint64_t address) const {
         return fail(Error::NotFound);
     uint32_t index = low - 1;
     uint64_t start = address_at(index);
-    uint32_t size = read<uint32_t>(m_entries, size_t(index) * ENTRY_SIZE + 12);
+    uint32_t size = read_le<uint32_t>(m_entries, size_t(index) * ENTRY_SIZE + 12);
     if (size != 0 && address - start >= size)
         return fail(Error::NotFound);
-    uint32_t name_offset = read<uint32_t>(m_entries, size_t(index) * ENTRY_SIZE + 8);
+    uint32_t name_offset = read_le<uint32_t>(m_entries, size_t(index) * ENTRY_SIZE + 8);
     // parse() checked the table ends in a NUL, so the name is terminated inside it; the bytes
     // are characters, hence the cast.
     const char* name = reinterpret_cast<const char*>(m_strings.data() + name_offset);

@@ -8,14 +8,11 @@
 #include <cstdint>
 #include <span>
 
+#include "lib/bytes.h"
+
 namespace kernel::acpi::detail {
 
-template <typename T> inline T read_le(std::span<const uint8_t> bytes, size_t offset) {
-    T value;
-    // x86_64 is little-endian like ACPI, so a byte copy is the decoded value.
-    __builtin_memcpy(&value, bytes.data() + offset, sizeof(T));
-    return value;
-}
+using lib::read_le;
 
 inline uint8_t read_u8(std::span<const uint8_t> b, size_t off) {
     return b[off];

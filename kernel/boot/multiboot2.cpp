@@ -1,4 +1,5 @@
 #include "kernel/boot/multiboot2.h"
+#include "lib/bytes.h"
 
 namespace kernel::multiboot2 {
 
@@ -19,14 +20,6 @@ enum TagType : uint32_t {
 constexpr uint32_t TAG_HEADER = 8;
 constexpr uint32_t MMAP_ENTRY_MIN = 24;
 constexpr uint8_t FRAMEBUFFER_TYPE_RGB = 1;
-
-// Fields are read with memcpy: the spec aligns tags to 8 bytes but not every field inside them,
-// and a malformed block may not even align its tags.
-template <typename T> T read(std::span<const uint8_t> bytes, size_t offset) {
-    T value;
-    __builtin_memcpy(&value, bytes.data() + offset, sizeof value);
-    return value;
-}
 
 using Failure = std::unexpected<ParseError>;
 
@@ -57,16 +50,16 @@ std::expected<void, ParseError> parse_memory_map(std::span<const uint8_t> tag, s
                                                  BootInfo& info) {
     if (tag.size() < 16)
         return fail("memory map tag is shorter than its header", offset);
-    uint32_t entry_size = read<uint32_t>(tag, 8);
+    uint32_t entry_size = lib::read_le<uint32_t>(tag, 8);
     if (entry_size < MMAP_ENTRY_MIN || entry_size % 8 != 0)
         return fail("memory map entry size is invalid", offset);
     for (size_t pos = 16; pos + entry_size <= tag.size(); pos += entry_size) {
         if (info.region_count == BootInfo::MAX_REGIONS)
             return fail("memory map has more regions than the kernel supports", offset + pos);
         MemoryRegion& region = info.regions[info.region_count++];
-        region.base = lib::PhysAddr(read<uint64_t>(tag, pos));
-        region.length = read<uint64_t>(tag, pos + 8);
-        region.type = memory_type(read<uint32_t>(tag, pos + 16));
+        region.base = lib::PhysAddr(lib::read_le<uint64_t>(tag, pos));
+        region.length = lib::read_le<uint64_t>(tag, pos + 8);
+        region.type = memory_type(lib::read_le<uint32_t>(tag, pos + 16));
         if (region.base.value() + region.length < region.base.value())
             return fail("memory map region wraps around the address space", offset + pos);
     }
@@ -80,21 +73,21 @@ std::expected<void, ParseError> parse_framebuffer(std::span<const uint8_t> tag, 
     // a 16-bit one, so the colour layout starts at byte 32.
     if (tag.size() < 32)
         return fail("framebuffer tag is too short", offset);
-    uint8_t type = read<uint8_t>(tag, 29);
+    uint8_t type = lib::read_le<uint8_t>(tag, 29);
     if (type != FRAMEBUFFER_TYPE_RGB)
         return {}; // indexed or text mode: valid, but nothing the console can draw on
     if (tag.size() < 32 + 6)
         return fail("RGB framebuffer tag lacks its colour layout", offset);
     Framebuffer fb;
-    fb.base = lib::PhysAddr(read<uint64_t>(tag, 8));
-    fb.pitch = read<uint32_t>(tag, 16);
-    fb.width = read<uint32_t>(tag, 20);
-    fb.height = read<uint32_t>(tag, 24);
-    fb.bpp = read<uint8_t>(tag, 28);
-    fb.red_shift = read<uint8_t>(tag, 32);
-    fb.green_shift = read<uint8_t>(tag, 34);
-    fb.blue_shift = read<uint8_t>(tag, 36);
-    if (read<uint8_t>(tag, 33) != 8 || read<uint8_t>(tag, 35) != 8 || read<uint8_t>(tag, 37) != 8)
+    fb.base = lib::PhysAddr(lib::read_le<uint64_t>(tag, 8));
+    fb.pitch = lib::read_le<uint32_t>(tag, 16);
+    fb.width = lib::read_le<uint32_t>(tag, 20);
+    fb.height = lib::read_le<uint32_t>(tag, 24);
+    fb.bpp = lib::read_le<uint8_t>(tag, 28);
+    fb.red_shift = lib::read_le<uint8_t>(tag, 32);
+    fb.green_shift = lib::read_le<uint8_t>(tag, 34);
+    fb.blue_shift = lib::read_le<uint8_t>(tag, 36);
+    if (lib::read_le<uint8_t>(tag, 33) != 8 || lib::read_le<uint8_t>(tag, 35) != 8 || lib::read_le<uint8_t>(tag, 37) != 8)
         return {}; // the console packs 8-bit channels only
     if (fb.bpp != 32 || fb.width == 0 || fb.height == 0 || fb.pitch < fb.width * 4)
         return {}; // a layout the console does not draw; serial logging goes on alone
@@ -107,13 +100,13 @@ std::expected<void, ParseError> parse_framebuffer(std::span<const uint8_t> tag, 
 uint32_t declared_size(std::span<const uint8_t> first_eight_bytes) {
     if (first_eight_bytes.size() < 8)
         return 0;
-    return read<uint32_t>(first_eight_bytes, 0);
+    return lib::read_le<uint32_t>(first_eight_bytes, 0);
 }
 
 std::expected<BootInfo, ParseError> parse(std::span<const uint8_t> block, lib::PhysAddr block_phys) {
     if (block.size() < TAG_HEADER + TAG_HEADER)
         return fail("information block is smaller than its header and end tag", 0);
-    uint32_t total = read<uint32_t>(block, 0);
+    uint32_t total = lib::read_le<uint32_t>(block, 0);
     if (total < TAG_HEADER + TAG_HEADER || total > block.size())
         return fail("information block size is out of range", 0);
     block = block.first(total);
@@ -129,8 +122,8 @@ std::expected<BootInfo, ParseError> parse(std::span<const uint8_t> block, lib::P
             return fail("tag is not 8-byte aligned", offset);
         if (total - offset < TAG_HEADER)
             return fail("tag header runs past the end of the block", offset);
-        uint32_t type = read<uint32_t>(block, offset);
-        uint32_t size = read<uint32_t>(block, offset + 4);
+        uint32_t type = lib::read_le<uint32_t>(block, offset);
+        uint32_t size = lib::read_le<uint32_t>(block, offset + 4);
         if (size < TAG_HEADER || size > total - offset)
             return fail("tag size runs past the end of the block", offset);
         std::span<const uint8_t> tag = block.subspan(offset, size);
@@ -153,8 +146,8 @@ std::expected<BootInfo, ParseError> parse(std::span<const uint8_t> block, lib::P
             if (info.module_count == BootInfo::MAX_MODULES)
                 return fail("more modules than the kernel supports", offset);
             BootModule& module = info.modules[info.module_count];
-            module.start = lib::PhysAddr(read<uint32_t>(tag, 8));
-            module.end = lib::PhysAddr(read<uint32_t>(tag, 12));
+            module.start = lib::PhysAddr(lib::read_le<uint32_t>(tag, 8));
+            module.end = lib::PhysAddr(lib::read_le<uint32_t>(tag, 12));
             if (module.end < module.start)
                 return fail("module ends before it starts", offset);
             module.name = TRY(read_string(tag, 16, offset));
