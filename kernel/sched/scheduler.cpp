@@ -35,6 +35,7 @@ struct alignas(64) CpuQueue {
     IrqSpinlock lock;
     ThreadQueue ready;
     uint64_t ready_count = 0; // read without the lock by load balancing: a hint, not a fact
+    uint64_t stealable = 0;   // ready threads not pinned here (same: a hint for idle CPUs)
     ThreadQueue sleeping;     // sorted by wake_tick
     Thread* current = nullptr;
     Thread* idle = nullptr;
@@ -107,12 +108,18 @@ void kick(uint32_t cpu) {
 
 void enqueue(Thread& thread, uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
+    // A thread is in at most one queue: queueing it twice would make a list cyclic.
+    if (thread.queue_node.is_linked())
+        PANIC("sched: thread {} ({}) queued while still in a queue (state {})", thread.id,
+              thread.name, thread.state);
     {
         Guard guard(q.lock);
         thread.cpu = cpu;
         thread.state = ThreadState::Ready;
         q.ready.push_back(thread);
         ++q.ready_count;
+        if (thread.pinned_cpu == ANY_CPU)
+            ++q.stealable;
     }
     kick(cpu);
 }
@@ -120,8 +127,11 @@ void enqueue(Thread& thread, uint32_t cpu) {
 Thread* pop_ready(CpuQueue& q) {
     Guard guard(q.lock);
     Thread* t = q.ready.pop_front();
-    if (t)
+    if (t) {
         --q.ready_count;
+        if (t->pinned_cpu == ANY_CPU)
+            --q.stealable;
+    }
     return t;
 }
 
@@ -130,10 +140,17 @@ Thread* pop_ready(CpuQueue& q) {
 // taking it would only move work between two CPUs that are both about to be busy.
 constexpr uint64_t STEAL_THRESHOLD = 2;
 
+// Only unpinned threads count: an idle CPU that kept looking at threads it may not take would
+// spin on their CPU's run-queue lock (with interrupts off) instead of halting, and starve that
+// CPU of its own lock.
+bool stealable_from(const CpuQueue& q) {
+    return q.online && q.stealable > 0 && q.ready_count >= STEAL_THRESHOLD;
+}
+
 Thread* steal() {
     uint32_t self = cpu_index();
     for (uint32_t i = 0; i < MAX_CPUS; ++i) {
-        if (i == self || !g_cpus[i].online || g_cpus[i].ready_count < STEAL_THRESHOLD)
+        if (i == self || !stealable_from(g_cpus[i]))
             continue;
         CpuQueue& victim = g_cpus[i];
         Guard guard(victim.lock);
@@ -142,6 +159,7 @@ Thread* steal() {
                 continue;
             victim.ready.remove(t);
             --victim.ready_count;
+            --victim.stealable;
             t.cpu = self;
             return &t;
         }
@@ -290,7 +308,7 @@ void finish_switch_from_new_thread() { finish_switch(this_queue()); }
 bool steal_possible() {
     uint32_t self = cpu_index();
     for (uint32_t i = 0; i < MAX_CPUS; ++i)
-        if (i != self && g_cpus[i].online && g_cpus[i].ready_count >= STEAL_THRESHOLD)
+        if (i != self && stealable_from(g_cpus[i]))
             return true;
     return false;
 }
