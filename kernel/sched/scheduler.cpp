@@ -154,6 +154,9 @@ Thread* steal() {
             continue;
         CpuQueue& victim = g_cpus[i];
         Guard guard(victim.lock);
+        // Again under the lock: another thief may have taken one since the unlocked look.
+        if (!stealable_from(victim))
+            continue;
         for (Thread& t : victim.ready) {
             if (t.pinned_cpu != ANY_CPU)
                 continue;
