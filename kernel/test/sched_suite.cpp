@@ -38,9 +38,13 @@ void worker(void* raw) {
 
 void workers_run_on_every_cpu(Context& ctx) {
     Semaphore done;
+    // One worker pinned to each CPU guarantees every CPU runs threads even when the host starves
+    // some virtual CPUs; the rest go wherever load balancing puts them.
+    uint32_t online = sched::online_cpus();
     for (int i = 0; i < WORKERS; ++i) {
         g_worker_args[i] = {&done, i};
-        EXPECT(ctx, sched::spawn("worker", worker, &g_worker_args[i]).has_value());
+        uint32_t cpu = uint32_t(i) < online ? uint32_t(i) : sched::ANY_CPU;
+        EXPECT(ctx, sched::spawn("worker", worker, &g_worker_args[i], cpu).has_value());
     }
     for (int i = 0; i < WORKERS; ++i)
         done.down();
