@@ -41,23 +41,36 @@ bool rights_argument(const IpcMessage& m) { return mnos::rights_valid(uint32_t(m
 
 } // namespace
 
-int64_t sys_send(sched::Thread& self, SyscallFrame& frame) {
+// The shared shape of the calls that send: parse the endpoint slot and the outgoing message,
+// run `operation`, and on success put what came back (if anything) into the registers.
+template <typename Operation>
+int64_t send_like(SyscallFrame& frame, bool returns_message, Operation operation) {
     CapSlot endpoint;
     IpcMessage m = message_from(frame);
     if (!slot_argument(frame.arg0(), endpoint))
         return fail(mnos::Error::NoSlot);
     if (!rights_argument(m))
         return fail(mnos::Error::InvalidArgument);
-    auto r = ipc::ipc_send(self, endpoint, m);
-    return r ? 0 : fail(r.error());
+    auto r = operation(endpoint, m);
+    if (!r)
+        return fail(r.error());
+    if (returns_message)
+        message_to(frame, m);
+    return 0;
+}
+
+int64_t sys_send(sched::Thread& self, SyscallFrame& frame) {
+    return send_like(frame, false, [&](CapSlot endpoint, IpcMessage& m) {
+        return ipc::ipc_send(self, endpoint, m);
+    });
 }
 
 int64_t sys_recv(sched::Thread& self, SyscallFrame& frame) {
-    CapSlot endpoint, window;
+    CapSlot endpoint;
     if (!slot_argument(frame.arg0(), endpoint))
         return fail(mnos::Error::NoSlot);
     // The accept slot comes in R9's low half (CapSlot::none() when no capability is accepted).
-    window = CapSlot(uint32_t(frame.r9));
+    CapSlot window = CapSlot(uint32_t(frame.r9));
     IpcMessage m;
     auto r = ipc::ipc_receive(self, endpoint, window, m);
     if (!r)
@@ -66,33 +79,17 @@ int64_t sys_recv(sched::Thread& self, SyscallFrame& frame) {
     return 0;
 }
 
+// A reply's capability lands in the slot the request's transfer named as its window.
 int64_t sys_call(sched::Thread& self, SyscallFrame& frame) {
-    CapSlot endpoint;
-    IpcMessage m = message_from(frame);
-    if (!slot_argument(frame.arg0(), endpoint))
-        return fail(mnos::Error::NoSlot);
-    if (!rights_argument(m))
-        return fail(mnos::Error::InvalidArgument);
-    // A reply's capability lands in the slot the request's transfer named as its window.
-    auto r = ipc::ipc_call(self, endpoint, CapSlot::none(), m);
-    if (!r)
-        return fail(r.error());
-    message_to(frame, m);
-    return 0;
+    return send_like(frame, true, [&](CapSlot endpoint, IpcMessage& m) {
+        return ipc::ipc_call(self, endpoint, CapSlot::none(), m);
+    });
 }
 
 int64_t sys_reply_recv(sched::Thread& self, SyscallFrame& frame) {
-    CapSlot endpoint;
-    IpcMessage m = message_from(frame);
-    if (!slot_argument(frame.arg0(), endpoint))
-        return fail(mnos::Error::NoSlot);
-    if (!rights_argument(m))
-        return fail(mnos::Error::InvalidArgument);
-    auto r = ipc::ipc_reply_receive(self, endpoint, CapSlot::none(), m);
-    if (!r)
-        return fail(r.error());
-    message_to(frame, m);
-    return 0;
+    return send_like(frame, true, [&](CapSlot endpoint, IpcMessage& m) {
+        return ipc::ipc_reply_receive(self, endpoint, CapSlot::none(), m);
+    });
 }
 
 } // namespace kernel::syscall

@@ -13,6 +13,23 @@
 #define GS_USER_RSP 24
 #define FRAME_USER_RIP (13 * 8)
 
+// Restores what the entry pushed below the IRETQ frame, in reverse order.
+.macro POP_SAVED_REGISTERS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    pop %r9
+    pop %r8
+    pop %r10
+    pop %rdx
+    pop %rsi
+    pop %rdi
+    pop %rax
+.endm
+
     .text
     .global syscall_entry
 syscall_entry:
@@ -52,19 +69,7 @@ syscall_entry:
     cmp %rcx, %r11
     jne .Lreturn_with_iret
 
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbp
-    pop %rbx
-    pop %r9
-    pop %r8
-    pop %r10
-    pop %rdx
-    pop %rsi
-    pop %rdi
-    pop %rax
+    POP_SAVED_REGISTERS
     pop %rcx                       // user RIP
     add $8, %rsp                   // CS
     pop %r11                       // user RFLAGS
@@ -73,19 +78,7 @@ syscall_entry:
     sysretq
 
 .Lreturn_with_iret:
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbp
-    pop %rbx
-    pop %r9
-    pop %r8
-    pop %r10
-    pop %rdx
-    pop %rsi
-    pop %rdi
-    pop %rax
+    POP_SAVED_REGISTERS
     swapgs
     iretq
 
