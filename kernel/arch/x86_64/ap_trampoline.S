@@ -9,6 +9,9 @@
 // computed as TRAMPOLINE_PHYS + (label - ap_trampoline_start).
 
 #define TRAMPOLINE_PHYS 0x8000
+#define CLAIM_CLOSED 0
+#define CLAIM_OPEN 1
+#define CLAIM_TAKEN 2
 #define ABS(label) (TRAMPOLINE_PHYS + (label - ap_trampoline_start))
 
     .section .rodata.ap_trampoline, "a"
@@ -31,6 +34,14 @@ ap_protected:
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
+    // Take this start before anything else: the BSP opens the claim for each start and closes
+    // it when it gives up waiting, so an AP that arrives too late parks here instead of running
+    // on a stack and CPU index another AP may own. Paging is still off, so the write reaches the
+    // data block (later the page is mapped read+execute only).
+    mov $CLAIM_OPEN, %eax
+    mov $CLAIM_TAKEN, %ecx
+    lock cmpxchgl %ecx, ABS(ap_claim)
+    jne ap_park
     mov %cr4, %eax
     or $((1 << 5) | (1 << 7)), %eax // PAE, PGE
     mov %eax, %cr4
@@ -44,6 +55,11 @@ ap_protected:
     or $((1 << 31) | (1 << 16)), %eax // PG, WP
     mov %eax, %cr0
     ljmpl $0x18, $ABS(ap_long)
+
+ap_park:                            // until INIT, which the BSP sends when it closes the claim
+    cli
+    hlt
+    jmp ap_park
 
     .code64
 ap_long:
@@ -76,6 +92,8 @@ ap_cr3:        .quad 0
 ap_stack_top:  .quad 0
 ap_entry:      .quad 0
 ap_cpu_index:  .quad 0
+ap_claim:      .long 0                 // CLAIM_CLOSED, CLAIM_OPEN or CLAIM_TAKEN
+               .long 0
     .global ap_trampoline_end
 ap_trampoline_end:
 

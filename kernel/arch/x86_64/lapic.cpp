@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/msr.h"
 #include "kernel/arch/x86_64/pit.h"
 #include "kernel/arch/x86_64/vectors.h"
+#include "kernel/debug/panic.h"
 #include "kernel/mm/memory.h"
 
 namespace kernel::x86_64::lapic {
@@ -74,7 +75,9 @@ ClockSample sample_clocks() {
     return best;
 }
 
-constexpr uint16_t PIT_WINDOW_TICKS = 50000; // ~42 ms of the PIT's 1.193182 MHz
+// ~17 ms of the PIT's 1.193182 MHz, out of a 55 ms countdown: a virtual CPU that the host
+// deschedules for up to ~38 ms in the middle of a window still finds the count running.
+constexpr uint16_t PIT_WINDOW_TICKS = 20000;
 
 // Measures timer and TSC ticks against one PIT window. The window is read from the latched
 // PIT count at both ends rather than from when OUT2 was noticed, so a delay in noticing does
@@ -102,13 +105,19 @@ uint64_t median3(uint64_t a, uint64_t b, uint64_t c) {
     return std::max(std::min(a, b), std::min(std::max(a, b), c));
 }
 
-// Three windows, and the median of each clock: one window disturbed by the host does not
-// decide the calibration.
+// The median of three windows for each clock: one window disturbed by the host does not decide
+// the calibration. A window whose countdown ran out is retried; a host so starved that no
+// three windows in MAX_WINDOW_TRIES succeed leaves the clock unknown (zero) to the caller.
+constexpr int MAX_WINDOW_TRIES = 64;
+
 void measure_with_pit(uint64_t& timer_hz, uint64_t& tsc_hz) {
     uint64_t timer[3] = {}, tsc[3] = {};
-    for (int i = 0, tries = 0; i < 3 && tries < 10; ++tries)
-        if (measure_window(timer[i], tsc[i]))
-            ++i;
+    int measured = 0;
+    for (int tries = 0; measured < 3 && tries < MAX_WINDOW_TRIES; ++tries)
+        if (measure_window(timer[measured], tsc[measured]))
+            ++measured;
+    if (measured < 3)
+        return;
     timer_hz = median3(timer[0], timer[1], timer[2]);
     tsc_hz = median3(tsc[0], tsc[1], tsc[2]);
 }
@@ -207,6 +216,11 @@ const Calibration& calibrate() {
             c.tsc_source = "PIT";
         }
     }
+    // Every delay and every timer period derives from these: running on with a zero clock would
+    // mean no timer tick and delays that end at once.
+    if (c.timer_hz == 0 || c.tsc_hz == 0)
+        PANIC("lapic: cannot calibrate the timer ({} Hz) or the TSC ({} Hz) against the PIT",
+              c.timer_hz, c.tsc_hz);
     g_calibration = c;
     return g_calibration;
 }

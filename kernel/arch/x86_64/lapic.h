@@ -39,7 +39,8 @@ struct Calibration {
 
 // Once, on the boot processor: CPUID leaf 0x15 (and 0x16 for the bus clock) when they report
 // the frequencies; whatever CPUID left unknown is measured against the PIT's channel 2 (the
-// median of three ~42 ms windows, each read from the latched PIT count).
+// median of three ~17 ms windows, each read from the latched PIT count). Panics if a clock stays
+// unknown: nothing timed can work without it.
 const Calibration& calibrate();
 const Calibration& calibration();
 

@@ -28,13 +28,19 @@ extern "C" [[noreturn]] void ap_entry(uint64_t index);
 // hands out, and clear of the BIOS data area and the EBDA.
 constexpr uint64_t TRAMPOLINE_PHYS = 0x8000;
 
+// Who owns the start in progress (ap_claim in ap_trampoline.S, same values).
+enum Claim : uint32_t { CLAIM_CLOSED = 0, CLAIM_OPEN = 1, CLAIM_TAKEN = 2 };
+
 // Mirrors the data block at the end of ap_trampoline.S.
 struct TrampolineData {
     uint64_t cr3;
     uint64_t stack_top;
     uint64_t entry;
     uint64_t cpu_index;
+    std::atomic<uint32_t> claim; // the AP takes it with lock cmpxchg; so does the BSP to close it
+    uint32_t reserved;
 };
+static_assert(sizeof(std::atomic<uint32_t>) == 4 && std::atomic<uint32_t>::is_always_lock_free);
 
 std::atomic<uint32_t> g_started{0}; // index of the last AP that reached ap_entry's end
 uint32_t g_apic_ids[MAX_CPUS];
@@ -59,24 +65,33 @@ bool start_one(uint32_t index, uint32_t apic_id, TrampolineData& data) {
     data.stack_top = stack->top.value() - 8;
     data.cpu_index = index;
     g_apic_ids[index] = apic_id;
-    asm volatile("" ::: "memory"); // the data block is written before the AP can read it
+    data.claim.store(CLAIM_OPEN, std::memory_order_release); // after the fields it guards
 
     // INIT, 10 ms, then up to two STARTUPs 200 us apart (the MultiProcessor Specification's
     // sequence, which every x86-64 CPU accepts).
     lapic::send_init(apic_id);
     delay_us(10'000);
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    auto taken = [&] { return data.claim.load(std::memory_order_acquire) == CLAIM_TAKEN; };
+    for (int attempt = 0; attempt < 2 && !taken(); ++attempt) {
         lapic::send_startup(apic_id, uint8_t(TRAMPOLINE_PHYS >> 12));
         // Under emulation an AP can take long to run its first instructions: wait up to 1 s.
         uint64_t deadline = cpu::rdtsc() + lapic::calibration().tsc_hz;
-        while (cpu::rdtsc() < deadline) {
-            if (g_started.load(std::memory_order_acquire) == index)
-                return true;
+        while (cpu::rdtsc() < deadline && !taken())
             cpu::pause();
-        }
     }
-    kprintln(LogColour::Warning, "smp: cpu {} (APIC {}) did not start", index, apic_id);
-    return false;
+    // Close the start. If the AP took it first, it is running the kernel on its stack and will
+    // report in; otherwise it parks in the trampoline should it ever arrive, and INIT puts it
+    // back to waiting for a SIPI for certain.
+    uint32_t open = CLAIM_OPEN;
+    if (data.claim.compare_exchange_strong(open, CLAIM_CLOSED, std::memory_order_acq_rel)) {
+        lapic::send_init(apic_id);
+        kprintln(LogColour::Warning, "smp: cpu {} (APIC {}) did not start", index, apic_id);
+        mm::free_kernel_stack(*stack); // no AP read its address: that needs the claim
+        return false;
+    }
+    while (g_started.load(std::memory_order_acquire) != index)
+        cpu::pause();
+    return true;
 }
 
 // Where each AP arrives from the trampoline, in long mode on the kernel's tables and its own
