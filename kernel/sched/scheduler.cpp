@@ -364,7 +364,7 @@ lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argu
     return t;
 }
 
-Thread* current() { return this_queue().current; }
+Thread* current() { return current_thread(); }
 uint32_t current_cpu() { return cpu_index(); }
 uint32_t online_cpus() { return g_online.load(); }
 uint64_t ticks() { return irq::ticks(); }

@@ -42,17 +42,18 @@ struct alignas(64) CpuArch {
     uint32_t apic_id = 0;
     uint64_t syscall_stack_top = 0; // %gs:16: the running thread's kernel stack, for SYSCALL
     uint64_t user_rsp_scratch = 0;  // %gs:24: the user RSP while the entry stub switches stacks
+    void* current_thread = nullptr; // %gs:32: the scheduler's Thread running here
     alignas(16) uint64_t gdt[GDT_ENTRIES] = {};
     Tss tss;
     uint64_t ist_bottom[IST_COUNT] = {}; // lowest mapped byte of each IST stack, for reports
     FaultExpectation expected_fault;
     bool online = false;              // takes interrupts and IPIs (set last in its start-up)
-    void* current_thread = nullptr;   // the scheduler's Thread running here
     uint64_t current_root = 0;        // the PML4 in CR3, for TLB shootdown targeting
 };
 static_assert(offsetof(CpuArch, self) == 0);
 static_assert(offsetof(CpuArch, syscall_stack_top) == 16); // kernel/arch/x86_64/syscall_entry.S
 static_assert(offsetof(CpuArch, user_rsp_scratch) == 24);
+static_assert(offsetof(CpuArch, current_thread) == 32); // this_cpu_current_thread()
 
 // Builds and loads CPU `index`'s GDT and TSS (with fresh IST stacks), reloads the segment
 // registers and points the GS base at its CpuArch. Runs on the CPU itself, interrupts off.
@@ -61,13 +62,25 @@ void init_cpu(unsigned index, uint32_t apic_id);
 CpuArch& cpu_arch(unsigned index);
 
 // The running CPU's state. Valid after init_cpu() on this CPU, in kernel mode (after the entry
-// stub's swapgs when coming from Ring 3).
+// stub's swapgs when coming from Ring 3). A preemptible thread may be moved to another CPU right
+// after the read, so what it reads through the reference is only this CPU's while interrupts
+// are off (or the thread is pinned).
 inline CpuArch& this_cpu() {
     CpuArch* self;
-    // Reads the self pointer at offset 0 of the block GS points at; "memory" is not needed
-    // since the pointer never changes once set.
-    asm("mov %%gs:0, %0" : "=r"(self));
+    // Reads the self pointer at offset 0 of the block GS points at. Volatile: the result depends
+    // on which CPU runs the code, which the compiler cannot see, so it must not reuse an earlier
+    // read across a context switch.
+    asm volatile("mov %%gs:0, %0" : "=r"(self));
     return *self;
+}
+
+// The thread running on this CPU, in one instruction: a preemption before or after it cannot
+// mix one CPU's block with another's current thread, so this is safe with interrupts on. The
+// scheduler writes the field before it switches to the thread, with interrupts off.
+inline void* this_cpu_current_thread() {
+    void* thread;
+    asm volatile("mov %%gs:32, %0" : "=r"(thread));
+    return thread;
 }
 
 } // namespace kernel::x86_64
