@@ -161,11 +161,17 @@ void send_command(uint32_t apic_id, uint32_t command) {
         cpu::wrmsr(X2APIC_ICR_MSR, (uint64_t(apic_id) << 32) | command);
         return;
     }
-    // The write to the low half sends; the destination must be in place before it.
+    // The write to the low half sends; the destination must be in place before it. Interrupts
+    // stay off across both writes: an interrupt handler that sends an IPI of its own in between
+    // would leave its destination in ICR_HIGH, and our command would go to its CPU instead.
+    bool was_enabled = cpu::interrupts_enabled();
+    cpu::disable_interrupts();
     write(REG_ICR_HIGH, apic_id << 24);
     write(REG_ICR_LOW, command);
     while (read(REG_ICR_LOW) & ICR_PENDING)
         cpu::pause();
+    if (was_enabled)
+        cpu::enable_interrupts();
 }
 
 } // namespace
