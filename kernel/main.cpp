@@ -6,6 +6,7 @@
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/fpu.h"
+#include "kernel/arch/x86_64/hypervisor.h"
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/smp.h"
@@ -27,6 +28,7 @@
 #include "kernel/sched/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
+#include "kernel/sync/spinlock.h"
 #include "lib/command_line.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/test_mode.h"
@@ -141,8 +143,22 @@ lib::Result<void> grant_initial_capabilities(sched::Process& process) {
     return {};
 }
 
+// Before a second CPU runs: under a hypervisor, spinlock waiters barge rather than queue
+// (kernel/sync/spinlock.h says why).
+void choose_spinlock_policy() {
+    if (auto hypervisor = x86_64::detect_hypervisor()) {
+        set_spinlock_policy(SpinlockPolicy::Barging);
+        kprintln("sync: hypervisor \"{}\": barging spinlocks (a FIFO hand-off could wait for a "
+                 "descheduled virtual CPU)",
+                 hypervisor->text);
+    } else {
+        kprintln("sync: no hypervisor: FIFO ticket spinlocks");
+    }
+}
+
 // Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.
 void start_scheduler() {
+    choose_spinlock_policy();
     cpu::disable_interrupts(); // a tick must not schedule on a half-built run queue
     x86_64::init_fpu();
     x86_64::CpuArch& bsp = x86_64::cpu_arch(0);
