@@ -8,11 +8,14 @@ namespace kernel::test {
 
 namespace {
 
-// Waits (sleeping) until every thread of `process` is gone, at most `ticks` ticks.
-bool wait_for_exit(sched::Process& process, uint64_t ticks) {
+// Waits (sleeping) until every thread of `process` is gone and its address space released, at
+// most `ticks` ticks. The release follows the last thread's count going to zero, on the CPU that
+// switched away from it, so the count alone does not say the teardown is over.
+bool wait_for_teardown(sched::Process& process, uint64_t ticks) {
     uint64_t deadline = sched::ticks() + ticks;
     while (sched::ticks() < deadline) {
-        if (process.exiting.load() && process.live_threads.load() == 0)
+        if (process.exiting.load() && process.live_threads.load() == 0 &&
+            process.address_space() == nullptr)
             return true;
         sched::sleep_ticks(1);
     }
@@ -26,9 +29,8 @@ void userspace_suite(Context& ctx) {
     auto hello = sched::spawn_program("/bin/hello", argv);
     EXPECT(ctx, hello.has_value());
     if (hello) {
-        EXPECT(ctx, wait_for_exit(**hello, 1000));
+        EXPECT(ctx, wait_for_teardown(**hello, 1000));
         EXPECT(ctx, (*hello)->exit_code == 3); // hello returns argc
-        EXPECT(ctx, (*hello)->address_space() == nullptr); // released with the last thread
         kprintln("selftest userspace: /bin/hello with 3 arguments exited with code {}",
                  (*hello)->exit_code);
     }
