@@ -3,7 +3,7 @@
 // (possibly on another CPU, or an interrupt) may wake it before it has blocked. The thread's
 // block_lock orders the two: block marks the thread Blocked under it unless a wake is already
 // pending; wake records a pending wake unless the thread is Blocked, in which case it makes it
-// ready (sched::wake waits until the thread is fully switched out).
+// ready (sched::wake, which leaves the queueing to the thread's CPU if it is still on it).
 //
 // Lock order: whatever the caller holds (the IPC lock, an IrqLine's lock) -> Thread::block_lock;
 // block_lock is released before sched::wake takes a run queue lock.

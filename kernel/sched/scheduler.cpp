@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <new>
+#include <utility>
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/log.h"
@@ -170,14 +171,27 @@ Thread* steal() {
     return nullptr;
 }
 
+uint32_t home_cpu(const Thread& thread) {
+    return thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu;
+}
+
 void finish_switch(CpuQueue& q) {
     Thread* prev = q.previous;
     q.previous = nullptr;
     if (!prev)
         return;
-    ThreadState state = prev->state;
-    prev->on_cpu.store(false, std::memory_order_release);
-    if (state == ThreadState::Ready && !prev->is_idle)
+    ThreadState state;
+    bool requeue;
+    {
+        // Under block_lock, with the on_cpu flag: a waker either saw on_cpu and left the wake
+        // to us (wake_after_switch), or sees it clear and queues the thread itself.
+        Guard guard(prev->block_lock);
+        state = prev->state;
+        prev->on_cpu.store(false, std::memory_order_release);
+        requeue = state == ThreadState::Ready ||
+                  (state == ThreadState::Blocked && std::exchange(prev->wake_after_switch, false));
+    }
+    if (requeue && !prev->is_idle)
         enqueue(*prev, prev->pinned_cpu != ANY_CPU ? prev->pinned_cpu : cpu_index());
     else if (state == ThreadState::Dead) {
         give_back_stack(prev->stack);
@@ -232,10 +246,22 @@ void switch_to(CpuQueue& q, Thread& next) {
     finish_switch(this_queue());
 }
 
+// A thread that blocked but was woken before it switched away keeps running.
+bool woken_before_switch(Thread& thread) {
+    Guard guard(thread.block_lock);
+    if (thread.state != ThreadState::Blocked || !thread.wake_after_switch)
+        return false;
+    thread.wake_after_switch = false;
+    thread.state = ThreadState::Running;
+    return true;
+}
+
 // Picks the next thread and switches to it. Interrupts must be disabled.
 void schedule() {
     CpuQueue& q = this_queue();
     q.need_resched = false;
+    if (q.current->state == ThreadState::Blocked && woken_before_switch(*q.current))
+        return;
     Thread* next = pop_ready(q);
     if (!next)
         next = steal();
@@ -388,13 +414,22 @@ void block_current() {
 }
 
 // Each blocked thread has exactly one waker: whoever removed it from the queue it waited in.
+// A thread still on its CPU (it marked itself Blocked but has not switched away, or its
+// registers are still being saved) cannot be queued yet, and the waker does not wait for it:
+// wake_after_switch hands the wake to that CPU, which queues the thread in finish_switch, or
+// lets it run on if it has not switched yet. No CPU ever spins on another's progress here.
 void wake(Thread& thread) {
-    // Wait until the thread's registers are saved if it is still switching out on another CPU.
-    while (thread.on_cpu.load(std::memory_order_acquire) && thread.state == ThreadState::Blocked)
-        cpu::pause();
-    if (thread.state != ThreadState::Blocked)
-        return;
-    enqueue(thread, thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu);
+    {
+        Guard guard(thread.block_lock);
+        if (thread.state != ThreadState::Blocked)
+            PANIC("sched: wake of thread {} ({}) that is not blocked (state {})", thread.id,
+                  thread.name, thread.state);
+        if (thread.on_cpu.load(std::memory_order_acquire)) {
+            thread.wake_after_switch = true;
+            return;
+        }
+    }
+    enqueue(thread, home_cpu(thread));
 }
 
 void sleep_ticks(uint64_t count) {

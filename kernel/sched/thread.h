@@ -65,13 +65,16 @@ struct Thread {
 
     lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue
 
-    // Blocking in IPC and on IRQ lines (blocking.h): block_lock orders the thread's own
-    // "mark Blocked" against a partner's wake; a wake that finds it not yet Blocked leaves
-    // wake_pending for the block to consume.
+    // block_lock orders a thread's blocking and switching out against its waker. Under it:
+    // - wake_pending: an IPC or IRQ wake that came before the thread marked itself Blocked
+    //   (blocking.h); block_until_woken() consumes it instead of blocking.
+    // - wake_after_switch: a wake that came while the Blocked thread was still on its CPU;
+    //   that CPU's scheduler queues the thread once it is switched out (sched::wake()).
     ThreadIpcWaiter ipc; // its cnode is the process's (set by spawn)
     ThreadIrqWaiter irq;
     IrqSpinlock block_lock;
     bool wake_pending = false;
+    bool wake_after_switch = false;
 };
 
 } // namespace kernel::sched

@@ -19,7 +19,7 @@ public:
             Thread& self = *current();
             m_waiters.push_back(self);
             // Blocked before the lock drops: a waker on another CPU that pops us from here on
-            // sees Blocked and waits for on_cpu to clear instead of discarding the wake-up.
+            // sees Blocked, and hands the wake to this CPU if we have not switched away yet.
             self.state = ThreadState::Blocked;
             // Interrupts stay off (unlock(false)), so nothing runs on this CPU before we switch.
             m_lock.unlock(false);
