@@ -57,15 +57,35 @@ lib::Result<void> deliver_locked(IpcWaiter& sender, IpcWaiter& receiver) {
     return {};
 }
 
-void complete_locked(IpcWaiter& waiter) {
+// The partners an operation completed, woken once it has released the IPC lock: a partner woken
+// under the lock would start, on its own CPU, by spinning on the lock its waker still holds.
+// Until woken a partner stays blocked in wait_for_partner, so its waiter stays valid; its
+// queue_node is free (it was taken off any endpoint queue), so it carries it here.
+class PendingWakes {
+public:
+    PendingWakes() = default;
+    PendingWakes(const PendingWakes&) = delete;
+    PendingWakes& operator=(const PendingWakes&) = delete;
+    // Declared before the lock guard, so this runs after the guard has released the lock.
+    ~PendingWakes() {
+        while (IpcWaiter* waiter = m_waiters.pop_front())
+            g_hooks->wake(*waiter);
+    }
+    void add(IpcWaiter& waiter) { m_waiters.push_back(waiter); }
+
+private:
+    WaiterQueue m_waiters;
+};
+
+void complete_locked(IpcWaiter& waiter, PendingWakes& wakes) {
     waiter.state = WaiterState::Done;
-    g_hooks->wake(waiter);
+    wakes.add(waiter);
 }
 
-void fail_locked(IpcWaiter& waiter, Error error) {
+void fail_locked(IpcWaiter& waiter, Error error, PendingWakes& wakes) {
     waiter.state = WaiterState::Failed;
     waiter.error = error;
-    g_hooks->wake(waiter);
+    wakes.add(waiter);
 }
 
 // A receive has taken `caller`'s message: the caller now waits for `receiver`'s reply.
@@ -81,10 +101,12 @@ void enqueue_locked(WaiterQueue& queue, Endpoint& endpoint, IpcWaiter& self, Wai
     queue.push_back(self);
 }
 
-// After `self` was queued or left waiting for a reply: block, then report how it ended.
+// After `self` was queued or left waiting for a reply: block, then report how it ended. No lock
+// to read the outcome: the partner wrote it under the IPC lock before it woke us, and the wake
+// (the thread's block_lock, a run queue's lock) orders that write before our return; nobody
+// touches a completed waiter again.
 lib::Result<IpcStatus> wait_for_partner(IpcWaiter& self) {
     g_hooks->block_current(self);
-    Guard guard(g_ipc_lock);
     switch (self.state) {
     case WaiterState::Done: self.state = WaiterState::Idle; return IpcStatus::Completed;
     case WaiterState::Failed: self.state = WaiterState::Idle; return lib::fail(self.error);
@@ -98,6 +120,7 @@ lib::Result<IpcStatus> send_or_call(Endpoint& endpoint, IpcWaiter& self, bool is
         return lib::fail(Error::Busy);
     TRY(check_transfer(self));
     {
+        PendingWakes wakes;
         Guard guard(g_ipc_lock);
         if (IpcWaiter* receiver = endpoint.receivers_locked().front()) {
             // The receiver stays queued if delivery fails: the failure is the sender's.
@@ -106,7 +129,7 @@ lib::Result<IpcStatus> send_or_call(Endpoint& endpoint, IpcWaiter& self, bool is
             receiver->queued_on = nullptr;
             if (is_call)
                 await_reply_locked(self, *receiver);
-            complete_locked(*receiver);
+            complete_locked(*receiver, wakes);
             if (!is_call) {
                 self.state = WaiterState::Idle;
                 return IpcStatus::Completed;
@@ -119,32 +142,32 @@ lib::Result<IpcStatus> send_or_call(Endpoint& endpoint, IpcWaiter& self, bool is
     return wait_for_partner(self);
 }
 
-lib::Result<void> reply_locked(IpcWaiter& self) {
+lib::Result<void> reply_locked(IpcWaiter& self, PendingWakes& wakes) {
     IpcWaiter* caller = self.reply_to;
     if (!caller)
         return lib::fail(Error::NotFound);
     TRY(deliver_locked(self, *caller));
     self.reply_to = nullptr;
     caller->replier = nullptr;
-    complete_locked(*caller);
+    complete_locked(*caller, wakes);
     return {};
 }
 
 // receive() with the IPC lock held (so reply_and_receive can reply and receive under one
 // acquisition). Returns whether a message arrived; otherwise `self` is queued.
-bool receive_locked(Endpoint& endpoint, IpcWaiter& self) {
+bool receive_locked(Endpoint& endpoint, IpcWaiter& self, PendingWakes& wakes) {
     WaiterQueue& senders = endpoint.senders_locked();
     while (IpcWaiter* sender = senders.pop_front()) {
         sender->queued_on = nullptr;
         if (auto delivered = deliver_locked(*sender, self); !delivered) {
             // The sender's message cannot be taken as it is: its send fails, we try the next.
-            fail_locked(*sender, delivered.error());
+            fail_locked(*sender, delivered.error(), wakes);
             continue;
         }
         if (sender->state == WaiterState::CallBlocked)
             await_reply_locked(*sender, self); // stays blocked until our reply
         else
-            complete_locked(*sender);
+            complete_locked(*sender, wakes);
         self.state = WaiterState::Idle;
         return true;
     }
@@ -168,32 +191,36 @@ lib::Result<IpcStatus> receive(Endpoint& endpoint, IpcWaiter& self) {
     if (self.is_blocked() || self.reply_to)
         return lib::fail(Error::Busy);
     {
+        PendingWakes wakes;
         Guard guard(g_ipc_lock);
-        if (receive_locked(endpoint, self))
+        if (receive_locked(endpoint, self, wakes))
             return IpcStatus::Completed;
     }
     return wait_for_partner(self);
 }
 
 lib::Result<void> reply(IpcWaiter& self) {
+    PendingWakes wakes;
     Guard guard(g_ipc_lock);
-    return reply_locked(self);
+    return reply_locked(self, wakes);
 }
 
 lib::Result<IpcStatus> reply_and_receive(Endpoint& endpoint, IpcWaiter& self) {
     if (self.is_blocked())
         return lib::fail(Error::Busy);
     {
+        PendingWakes wakes;
         Guard guard(g_ipc_lock);
         if (self.reply_to)
-            TRY(reply_locked(self));
-        if (receive_locked(endpoint, self))
+            TRY(reply_locked(self, wakes));
+        if (receive_locked(endpoint, self, wakes))
             return IpcStatus::Completed;
     }
     return wait_for_partner(self);
 }
 
 void cancel(IpcWaiter& self) {
+    PendingWakes wakes;
     Guard guard(g_ipc_lock);
     switch (self.state) {
     case WaiterState::SendBlocked:
@@ -207,7 +234,7 @@ void cancel(IpcWaiter& self) {
     self.state = WaiterState::Idle;
     if (IpcWaiter* caller = std::exchange(self.reply_to, nullptr)) {
         caller->replier = nullptr;
-        fail_locked(*caller, Error::NotFound);
+        fail_locked(*caller, Error::NotFound, wakes);
     }
 }
 

@@ -22,7 +22,8 @@
 // later (state Done or Failed).
 //
 // Lock order: the IPC lock (one global lock over every endpoint and waiter) is taken before the
-// capability lock (a transfer runs under both) and before the scheduler's locks (wake()).
+// capability lock (a transfer runs under both). The partners an operation completes are woken
+// after it releases the IPC lock, so no scheduler lock is ever taken under it.
 #pragma once
 
 #include <cstddef>

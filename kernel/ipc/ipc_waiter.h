@@ -64,8 +64,9 @@ public:
     // the operation in between) must make this return at once, e.g. through a wake-up pending
     // flag checked under the scheduler's lock.
     virtual void block_current(IpcWaiter& waiter) = 0;
-    // Makes the waiter's thread runnable. Called with the IPC lock held: it may take the
-    // scheduler's locks but must never call back into IPC.
+    // Makes the waiter's thread runnable. Called once the IPC lock is released (the operation
+    // that completed the waiter marked it Done or Failed under the lock); it must never call back
+    // into IPC.
     virtual void wake(IpcWaiter& waiter) = 0;
 
 protected:

@@ -31,7 +31,7 @@ public:
         check_is_current(thread_of(waiter));
         sched::block_until_woken();
     }
-    // Under the IPC lock: block_lock and then a run queue lock nest inside it.
+    // After the IPC lock is released: takes block_lock, then a run queue lock.
     void wake(IpcWaiter& waiter) override { sched::wake_blocked(thread_of(waiter)); }
 };
 
