@@ -148,11 +148,10 @@ lib::Result<void> grant_initial_capabilities(sched::Process& process) {
 void choose_spinlock_policy() {
     if (auto hypervisor = x86_64::detect_hypervisor()) {
         set_spinlock_policy(SpinlockPolicy::Barging);
-        kprintln("sync: hypervisor \"{}\": barging spinlocks (a FIFO hand-off could wait for a "
-                 "descheduled virtual CPU)",
+        kprintln("sync: hypervisor \"{}\": spinlock waiters barge instead of queueing",
                  hypervisor->text);
     } else {
-        kprintln("sync: no hypervisor: FIFO ticket spinlocks");
+        kprintln("sync: no hypervisor: spinlock waiters queue in FIFO order");
     }
 }
 

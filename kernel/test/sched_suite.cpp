@@ -165,7 +165,6 @@ void sse_state_survives_preemption(Context& ctx) {
     for (int i = 0; i < 4; ++i)
         done.down();
     for (auto& a : g_sse) {
-        (void)0;
         kprintln("selftest sched: sse thread {:#x}: {}/{} rounds intact over {} switches", a.seed,
                  a.rounds_ok, a.rounds, a.switches_after - a.switches_before);
         EXPECT(ctx, a.rounds == 20 && a.rounds_ok == a.rounds);
