@@ -383,6 +383,13 @@ void start_thread(Thread& thread) {
     enqueue(thread, thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : least_loaded_cpu());
 }
 
+void start_thread_on(Thread& thread, uint32_t cpu) {
+    if (thread.pinned_cpu != ANY_CPU || cpu >= MAX_CPUS || !g_cpus[cpu].online)
+        PANIC("sched: start_thread_on(thread {}, cpu {}): pinned thread or CPU not online",
+              thread.id, cpu);
+    enqueue(thread, cpu);
+}
+
 lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argument, uint32_t cpu,
                            Process* process) {
     Thread* t = TRY(create_thread(name, entry, argument, cpu, process));
@@ -491,7 +498,7 @@ void preempt_if_requested() {
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
-    return {q.switches, q.threads_run, q.ready_count};
+    return {q.switches, q.threads_run, q.ready_count, q.current == q.idle};
 }
 
 } // namespace kernel::sched

@@ -31,6 +31,9 @@ lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argu
 lib::Result<Thread*> create_thread(lib::StringView name, Thread::Entry entry, void* argument,
                                    uint32_t cpu = ANY_CPU, Process* process = nullptr);
 void start_thread(Thread& thread);
+// Queues an unpinned thread on `cpu` (online) first, instead of the least loaded CPU; load
+// balancing may move it from there.
+void start_thread_on(Thread& thread, uint32_t cpu);
 
 Thread* current();
 uint32_t current_cpu();
@@ -63,6 +66,7 @@ struct CpuStats {
     uint64_t switches = 0;         // context switches performed on this CPU
     uint64_t threads_run = 0;      // distinct non-idle threads switched to
     uint64_t ready = 0;            // threads in its run queue now
+    bool idle = false;             // running its idle thread now
 };
 CpuStats cpu_stats(uint32_t cpu);
 

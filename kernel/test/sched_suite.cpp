@@ -5,6 +5,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/wait_queue.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/test/sched_suite_parts.h"
 #include "kernel/test/suites.h"
 
 namespace kernel::test {
@@ -206,9 +207,15 @@ void counter_is_exact_across_cpus(Context& ctx) {
 // ---- stress: ping-pong between two CPUs, 10,000 switches ----
 
 constexpr uint64_t ROUND_TRIPS = 5000;
+constexpr uint64_t ANSWER_MASK = 0x5a5a'0000'0000'5a5aull;
+
+// Each round trip carries its sequence number out and a value derived from it back, so a lost,
+// repeated or early wake-up shows as a wrong number on one side.
 struct PingPong {
     Semaphore ping, pong;
+    uint64_t request = 0, answer = 0; // handed over by the semaphores
     std::atomic<uint64_t> served{0};
+    std::atomic<uint64_t> wrong{0};
     Semaphore* done;
 };
 
@@ -216,6 +223,9 @@ void ponger(void* raw) {
     auto* p = static_cast<PingPong*>(raw);
     for (uint64_t i = 0; i < ROUND_TRIPS; ++i) {
         p->ping.down();
+        if (p->request != i)
+            p->wrong.fetch_add(1);
+        p->answer = p->request ^ ANSWER_MASK;
         p->served.fetch_add(1);
         p->pong.up();
     }
@@ -225,8 +235,11 @@ void ponger(void* raw) {
 void pinger(void* raw) {
     auto* p = static_cast<PingPong*>(raw);
     for (uint64_t i = 0; i < ROUND_TRIPS; ++i) {
+        p->request = i;
         p->ping.up();
         p->pong.down();
+        if (p->answer != (i ^ ANSWER_MASK))
+            p->wrong.fetch_add(1);
     }
     p->done->up();
 }
@@ -246,9 +259,10 @@ void ping_pong_stress(Context& ctx) {
     uint64_t after = 0;
     for (uint32_t c = 0; c < cpus; ++c)
         after += sched::cpu_stats(c).switches;
-    kprintln("selftest sched: ping-pong {} round trips, {} context switches", pp.served.load(),
-             after - before);
+    kprintln("selftest sched: ping-pong {} round trips, {} context switches, {} wrong answers",
+             pp.served.load(), after - before, pp.wrong.load());
     EXPECT(ctx, pp.served.load() == ROUND_TRIPS);
+    EXPECT(ctx, pp.wrong.load() == 0);
     EXPECT(ctx, after - before >= 2 * ROUND_TRIPS);
 }
 
@@ -261,6 +275,8 @@ void sched_suite(Context& ctx) {
     sse_state_survives_preemption(ctx);
     counter_is_exact_across_cpus(ctx);
     ping_pong_stress(ctx);
+    balancing_suite_part(ctx);
+    tlb_shootdown_suite_part(ctx);
 }
 
 } // namespace kernel::test
