@@ -15,8 +15,10 @@ bool IrqLine::pending() const {
 lib::Result<IrqWaitStatus> IrqLine::wait(IrqWaiter& waiter) {
     {
         Guard guard(m_lock);
-        if (m_waiter)
+        if ((m_holder && m_holder != &waiter) || (waiter.held && waiter.held != this))
             return lib::fail(mnos::Error::Busy);
+        m_holder = &waiter;
+        waiter.held = this;
         if (m_pending) {
             // Delivered at once; the line stays masked until the holder waits again.
             m_pending = false;
@@ -24,7 +26,6 @@ lib::Result<IrqWaitStatus> IrqLine::wait(IrqWaiter& waiter) {
             return IrqWaitStatus::Fired;
         }
         waiter.fired = false;
-        m_waiter = &waiter;
         m_state = IrqState::Waiting;
         m_hooks.unmask(m_gsi);
     }
@@ -41,21 +42,20 @@ void IrqLine::fire() {
     // wait(), which is also what stops a level-triggered line from firing again at once.
     m_hooks.mask(m_gsi);
     if (m_state == IrqState::Waiting) {
-        IrqWaiter* waiter = m_waiter;
-        m_waiter = nullptr;
         m_state = IrqState::Handling;
-        waiter->fired = true;
-        m_hooks.wake(*waiter);
+        m_holder->fired = true;
+        m_hooks.wake(*m_holder);
     } else {
         m_pending = true;
     }
 }
 
-void IrqLine::cancel_wait(IrqWaiter& waiter) {
+void IrqLine::relinquish(IrqWaiter& waiter) {
     Guard guard(m_lock);
-    if (m_waiter != &waiter)
+    if (m_holder != &waiter)
         return;
-    m_waiter = nullptr;
+    m_holder = nullptr;
+    waiter.held = nullptr;
     m_state = IrqState::Idle;
     m_hooks.mask(m_gsi);
 }

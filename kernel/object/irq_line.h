@@ -12,7 +12,12 @@
 // the holder's next wait() is its acknowledgement (it unmasks and blocks again). So a level-
 // triggered device cannot storm the CPU while its driver runs, and no interrupt is lost: one
 // that fires while the holder is not waiting is latched and consumed by the next wait().
-// Only one thread waits on a line at a time; a second gets Busy.
+//
+// One holder per line: the first waiter holds the line, waiting or handling, until it gives it
+// up with relinquish() (the kernel does that when the thread exits); anyone else's wait() is
+// Busy, so nobody but the holder can acknowledge its interrupt. A waiter holds at most one
+// line. The kernel keeps every IrqLine it creates for its lifetime (kernel/irq/irq_lines.h),
+// so a waiter's `held` never outlives its line.
 //
 // Masking and blocking are hooks (the I/O APIC and the scheduler in the kernel, fakes in host
 // tests). fire() runs in interrupt context; the line's IrqSpinlock makes that safe.
@@ -25,9 +30,12 @@
 
 namespace kernel::object {
 
+class IrqLine;
+
 // Embedded in the waiting thread: the scheduler finds its thread from it.
 struct IrqWaiter {
-    bool fired = false; // set (under the line's lock) before wake()
+    bool fired = false;      // set (under the line's lock) before wake()
+    IrqLine* held = nullptr; // the line it holds (under that line's lock), until relinquish()
 };
 
 class IrqHooks {
@@ -61,17 +69,20 @@ public:
     IrqState state() const;
     bool pending() const;
 
-    // Acknowledges the previous interrupt and waits for the next. Busy if another thread waits.
+    // Takes the line if nobody holds it, acknowledges the previous interrupt and waits for the
+    // next. Busy if another waiter holds the line, or this one holds another line.
     lib::Result<IrqWaitStatus> wait(IrqWaiter& waiter);
-    // From the interrupt handler: masks the line and wakes the waiter, or latches the interrupt.
+    // From the interrupt handler: masks the line and wakes the holder, or latches the interrupt.
     void fire();
-    // Takes a blocked waiter off the line (its thread is dying); the line is masked again.
-    void cancel_wait(IrqWaiter& waiter);
+    // The holder gives the line up (its thread is ending), blocked or not; the line is masked
+    // and Idle until the next waiter takes it. Nothing if `waiter` does not hold it.
+    void relinquish(IrqWaiter& waiter);
 
     // Inline on purpose: an out-of-line virtual destructor would become the key function and
     // drag the vtable (and operator delete) into every object file that includes irq_line.cpp.
     ~IrqLine() override {
-        // Nobody can be waiting (a waiter's syscall holds a reference); leave the line masked.
+        // Nobody can hold it (a holder's wait holds a reference, and relinquish() comes before the
+        // holder's thread is gone); leave the line masked.
         m_hooks.mask(m_gsi);
     }
 
@@ -83,9 +94,9 @@ private:
     mutable IrqSpinlock m_lock;
     const uint32_t m_gsi;
     IrqHooks& m_hooks;
-    IrqState m_state = IrqState::Idle;
+    IrqState m_state = IrqState::Idle; // Idle exactly when nobody holds the line
     bool m_pending = false;
-    IrqWaiter* m_waiter = nullptr;
+    IrqWaiter* m_holder = nullptr;
 };
 
 } // namespace kernel::object

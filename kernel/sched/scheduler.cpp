@@ -466,6 +466,10 @@ void sleep_ticks(uint64_t count) {
 }
 
 void exit_current() {
+    // An IRQ line the thread holds goes back to Idle (masked) for its next holder.
+    Thread& self = *current();
+    if (object::IrqLine* line = self.irq.held)
+        line->relinquish(self.irq);
     cpu::disable_interrupts();
     CpuQueue& q = this_queue();
     q.current->state = ThreadState::Dead;

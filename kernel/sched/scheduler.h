@@ -43,12 +43,14 @@ uint32_t online_cpus();
 void yield();
 // Blocks the caller until at least `ticks` timer ticks have passed.
 void sleep_ticks(uint64_t ticks);
-// Ends the calling thread; its stack is freed by the reaper once another thread runs.
+// Ends the calling thread (relinquishing an IRQ line it holds); the CPU frees it and its stack
+// once it has switched to another thread.
 [[noreturn]] void exit_current();
 
 // For wait queues (IPC, IRQ lines): the caller must already be on the queue it waits in, with
 // interrupts disabled; block_current() marks it Blocked and switches away. wake() makes a blocked
-// thread ready on its CPU and kicks that CPU if it is idle.
+// thread ready on its CPU, with a reschedule IPI if that is another CPU; a thread still on its
+// CPU is left for that CPU to queue (docs/scheduler.md).
 void block_current();
 void wake(Thread& thread);
 

@@ -1,7 +1,8 @@
 // Thread: the unit the scheduler runs. It owns a kernel stack (with an unmapped guard page below
 // it), the registers saved when it is switched out (on that stack; saved_rsp points at them), its
 // FPU/SSE state, and its place in exactly one queue at a time (a run queue, a sleep list or a
-// wait queue). Threads are created by sched::spawn and freed by the reaper after they exit.
+// wait queue). Threads are created by sched::spawn and freed by the CPU that switches away from
+// them for the last time (finish_switch).
 #pragma once
 
 #include <atomic>

@@ -36,7 +36,9 @@ inline constinit std::atomic<SpinlockPolicy> g_spinlock_policy{SpinlockPolicy::F
 inline void set_spinlock_policy(SpinlockPolicy policy) {
     g_spinlock_policy.store(policy, std::memory_order_relaxed);
 }
-inline SpinlockPolicy spinlock_policy() { return g_spinlock_policy.load(std::memory_order_relaxed); }
+inline SpinlockPolicy spinlock_policy() {
+    return g_spinlock_policy.load(std::memory_order_relaxed);
+}
 
 class Spinlock {
 public:

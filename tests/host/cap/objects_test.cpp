@@ -137,7 +137,7 @@ TEST(IrqLine, WaitUnmasksAndFireMasksAndWakes) {
     EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
     EXPECT_FALSE(hooks.masked);
     EXPECT_EQ(line->state(), IrqState::Waiting);
-    line->cancel_wait(waiter);
+    line->relinquish(waiter);
 }
 
 TEST(IrqLine, AnInterruptWithNobodyWaitingIsLatched) {
@@ -157,23 +157,44 @@ TEST(IrqLine, AnInterruptWithNobodyWaitingIsLatched) {
     line->fire();
     EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Fired);
     EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
-    line->cancel_wait(waiter);
+    line->relinquish(waiter);
 }
 
-TEST(IrqLine, OneWaiterAtATime) {
+TEST(IrqLine, OneHolderPerLine) {
     FakeIrqHooks hooks;
     auto line = *IrqLine::create(1, hooks);
     IrqWaiter first, second;
     ASSERT_EQ(*line->wait(first), IrqWaitStatus::Blocked);
     EXPECT_EQ(line->wait(second).error(), Error::Busy);
-    line->cancel_wait(second); // not the waiter: no effect
-    EXPECT_EQ(line->state(), IrqState::Waiting);
-    line->cancel_wait(first);
+    // While the holder handles an interrupt, nobody else can acknowledge it (unmask the line).
+    line->fire();
+    EXPECT_EQ(line->state(), IrqState::Handling);
+    EXPECT_EQ(line->wait(second).error(), Error::Busy);
+    EXPECT_TRUE(hooks.masked);
+    line->relinquish(second); // not the holder: no effect
+    EXPECT_EQ(line->state(), IrqState::Handling);
+    line->relinquish(first);
     EXPECT_EQ(line->state(), IrqState::Idle);
+    EXPECT_EQ(first.held, nullptr);
     EXPECT_TRUE(hooks.masked);
     EXPECT_EQ(*line->wait(second), IrqWaitStatus::Blocked);
+    EXPECT_EQ(second.held, line.get());
     line->fire();
-    EXPECT_EQ(hooks.woken, std::vector<IrqWaiter*>{&second});
+    EXPECT_EQ(hooks.woken, (std::vector<IrqWaiter*>{&first, &second}));
+    line->relinquish(second);
+}
+
+TEST(IrqLine, AWaiterHoldsOneLineAtATime) {
+    FakeIrqHooks hooks;
+    auto a = *IrqLine::create(3, hooks), b = *IrqLine::create(5, hooks);
+    IrqWaiter waiter;
+    ASSERT_EQ(*a->wait(waiter), IrqWaitStatus::Blocked);
+    a->fire();
+    EXPECT_EQ(b->wait(waiter).error(), Error::Busy);
+    EXPECT_EQ(b->state(), IrqState::Idle);
+    a->relinquish(waiter);
+    EXPECT_EQ(*b->wait(waiter), IrqWaitStatus::Blocked);
+    b->relinquish(waiter);
 }
 
 TEST(IrqLine, DestructionLeavesTheLineMasked) {
@@ -182,7 +203,7 @@ TEST(IrqLine, DestructionLeavesTheLineMasked) {
         auto line = *IrqLine::create(9, hooks);
         IrqWaiter waiter;
         ASSERT_TRUE(line->wait(waiter));
-        line->cancel_wait(waiter);
+        line->relinquish(waiter);
         hooks.masked = false;
     }
     EXPECT_TRUE(hooks.masked);
