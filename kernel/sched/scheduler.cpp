@@ -35,8 +35,13 @@ using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
 struct alignas(64) CpuQueue {
     IrqSpinlock lock;
     ThreadQueue ready;
-    uint64_t ready_count = 0; // read without the lock by load balancing: a hint, not a fact
-    uint64_t stealable = 0;   // ready threads not pinned here (same: a hint for idle CPUs)
+    // Changed under the lock; read without it by load balancing, as hints rather than facts.
+    std::atomic<uint64_t> ready_count{0}; // threads in `ready`
+    std::atomic<uint64_t> stealable{0};   // ready threads not pinned here, for idle CPUs
+    // Runs a thread other than idle, or is about to: set in the same critical section that takes
+    // the thread off a queue, before ready_count drops, so a CPU between taking a thread and
+    // switching to it never looks unloaded to least_loaded_cpu().
+    std::atomic<bool> busy{false};
     ThreadQueue sleeping;     // sorted by wake_tick
     Thread* current = nullptr;
     Thread* idle = nullptr;
@@ -93,7 +98,9 @@ uint32_t least_loaded_cpu() {
     for (uint32_t i = 0; i < MAX_CPUS; ++i) {
         if (!g_cpus[i].online)
             continue;
-        uint64_t load = g_cpus[i].ready_count + (g_cpus[i].current != g_cpus[i].idle ? 1 : 0);
+        // ready_count first (acquire): a taken thread is counted there or in busy, never in neither.
+        uint64_t load = g_cpus[i].ready_count.load(std::memory_order_acquire);
+        load += g_cpus[i].busy.load(std::memory_order_relaxed) ? 1 : 0;
         if (load < best_load) {
             best = i;
             best_load = load;
@@ -118,9 +125,9 @@ void enqueue(Thread& thread, uint32_t cpu) {
         thread.cpu = cpu;
         thread.state = ThreadState::Ready;
         q.ready.push_back(thread);
-        ++q.ready_count;
+        q.ready_count.fetch_add(1, std::memory_order_relaxed);
         if (thread.pinned_cpu == ANY_CPU)
-            ++q.stealable;
+            q.stealable.fetch_add(1, std::memory_order_relaxed);
     }
     kick(cpu);
 }
@@ -129,9 +136,10 @@ Thread* pop_ready(CpuQueue& q) {
     Guard guard(q.lock);
     Thread* t = q.ready.pop_front();
     if (t) {
-        --q.ready_count;
+        q.busy.store(true, std::memory_order_relaxed);
+        q.ready_count.fetch_sub(1, std::memory_order_release);
         if (t->pinned_cpu == ANY_CPU)
-            --q.stealable;
+            q.stealable.fetch_sub(1, std::memory_order_relaxed);
     }
     return t;
 }
@@ -162,8 +170,9 @@ Thread* steal() {
             if (t.pinned_cpu != ANY_CPU)
                 continue;
             victim.ready.remove(t);
-            --victim.ready_count;
-            --victim.stealable;
+            g_cpus[self].busy.store(true, std::memory_order_relaxed);
+            victim.ready_count.fetch_sub(1, std::memory_order_release);
+            victim.stealable.fetch_sub(1, std::memory_order_relaxed);
             t.cpu = self;
             return &t;
         }
@@ -237,6 +246,7 @@ void switch_to(CpuQueue& q, Thread& next) {
     ++q.switches;
     q.previous = &prev;
     q.current = &next;
+    q.busy.store(!next.is_idle, std::memory_order_relaxed);
     set_current_thread(&next);
     enter_context_of(next);
     x86_64::save_fpu(prev.fpu);
@@ -360,6 +370,7 @@ void init_cpu(uint32_t cpu, lib::StringView boot_thread_name, bool boot_thread_i
     idle->pinned_cpu = cpu;
     idle->cpu = cpu;
     q.current = boot;
+    q.busy.store(!boot_thread_is_idle, std::memory_order_relaxed);
     q.idle = idle;
     set_current_thread(boot);
     q.online = true;
@@ -502,7 +513,7 @@ void preempt_if_requested() {
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
-    return {q.switches, q.threads_run, q.ready_count, q.current == q.idle};
+    return {q.switches, q.threads_run, q.ready_count.load(), q.current == q.idle};
 }
 
 } // namespace kernel::sched
