@@ -71,6 +71,7 @@ bool same_payload(const IpcMessage& a, const IpcMessage& b) {
 }
 
 struct PingPong {
+    uint64_t round_trips = ROUND_TRIPS;
     std::atomic<uint32_t> failures{0};
     uint64_t served = 0;
     uint64_t completed = 0;
@@ -81,7 +82,7 @@ void ping_client(void* raw) {
     auto* pp = static_cast<PingPong*>(raw);
     sched::Thread& self = *sched::current();
     uint64_t start = cpu::rdtsc();
-    for (uint64_t i = 0; i < ROUND_TRIPS; ++i) {
+    for (uint64_t i = 0; i < pp->round_trips; ++i) {
         IpcMessage m = request(i);
         if (auto r = ipc::ipc_call(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
             worker_failed(pp->failures, "call failed", error_code(r.error()));
@@ -120,12 +121,15 @@ void pong_server(void* raw) {
         worker_failed(pp->failures, "reply to stop failed", 0);
 }
 
-void ping_pong(Context& ctx, uint32_t client_cpu, uint32_t server_cpu, const char* where) {
+// Runs `round_trips` checked call/reply round trips; the client's TSC cycles for all of them.
+uint64_t run_ping_pong(Context& ctx, uint32_t client_cpu, uint32_t server_cpu,
+                       uint64_t round_trips) {
     Pair pair = new_pair();
     EXPECT(ctx, pair.ok);
     if (!pair.ok)
-        return;
+        return 0;
     PingPong pp;
+    pp.round_trips = round_trips;
     sched::Semaphore done;
     Task client{ping_client, &pp, &done}, server{pong_server, &pp, &done};
     EXPECT(ctx, start(*pair.server, "ipc-server", server, server_cpu));
@@ -133,10 +137,15 @@ void ping_pong(Context& ctx, uint32_t client_cpu, uint32_t server_cpu, const cha
     done.down();
     done.down();
     EXPECT(ctx, pp.failures.load() == 0);
-    EXPECT(ctx, pp.completed == ROUND_TRIPS);
-    EXPECT(ctx, pp.served == ROUND_TRIPS);
-    kprintln("selftest ipc: {} round trips {}, {} cycles each", pp.completed, where,
-             pp.cycles / ROUND_TRIPS);
+    EXPECT(ctx, pp.completed == round_trips);
+    EXPECT(ctx, pp.served == round_trips);
+    return pp.cycles;
+}
+
+void ping_pong(Context& ctx, uint32_t client_cpu, uint32_t server_cpu, const char* where) {
+    uint64_t cycles = run_ping_pong(ctx, client_cpu, server_cpu, ROUND_TRIPS);
+    kprintln("selftest ipc: {} round trips {}, {} cycles each", ROUND_TRIPS, where,
+             cycles / ROUND_TRIPS);
 }
 
 // ---- many senders on one endpoint ----
@@ -223,6 +232,10 @@ void many_senders(Context& ctx) {
 }
 
 } // namespace
+
+uint64_t ipc_test::ipc_round_trip_cycles(Context& ctx, uint32_t cpu, uint64_t round_trips) {
+    return run_ping_pong(ctx, cpu, cpu, round_trips) / (round_trips ? round_trips : 1);
+}
 
 void ipc_suite(Context& ctx) {
     ping_pong(ctx, 0, 0, "on one cpu");

@@ -30,6 +30,10 @@ int error_code(mnos::Error error);
 // Counts a failure seen by a worker thread and logs the first few.
 void worker_failed(std::atomic<uint32_t>& failures, const char* what, uint64_t detail);
 
+// TSC cycles per call/reply round trip between two test processes' threads on `cpu`, every
+// payload checked (ipc_suite.cpp; test=bench uses it).
+uint64_t ipc_round_trip_cycles(Context& ctx, uint32_t cpu, uint64_t round_trips);
+
 void rights_suite_part(Context& ctx);
 void transfer_suite_part(Context& ctx);
 void irq_suite_part(Context& ctx);

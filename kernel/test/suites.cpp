@@ -47,6 +47,7 @@ constexpr Suite SUITES[] = {
     {"userspace", userspace_suite},
     {"init", init_suite},
     {"ipc", ipc_suite},
+    {"bench", bench_suite},
 };
 
 } // namespace

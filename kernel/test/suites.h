@@ -16,5 +16,6 @@ void sched_suite(Context& ctx);
 void userspace_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
+void bench_suite(Context& ctx);
 
 } // namespace kernel::test
