@@ -241,8 +241,12 @@ void switch_to(CpuQueue& q, Thread& next) {
     next.state = ThreadState::Running;
     next.cpu = cpu_index();
     next.on_cpu.store(true, std::memory_order_relaxed);
-    if (!next.is_idle && next.switches_in++ == 0)
+    ++next.switches_in;
+    uint64_t this_cpu_bit = 1ull << cpu_index();
+    if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
+        next.ran_on_cpus |= this_cpu_bit;
         ++q.threads_run;
+    }
     ++q.switches;
     q.previous = &prev;
     q.current = &next;

@@ -11,7 +11,7 @@
 
 namespace kernel::sched {
 
-inline constexpr uint32_t MAX_CPUS = 64;
+inline constexpr uint32_t MAX_CPUS = 64; // CPU masks (Thread::ran_on_cpus) are one word
 inline constexpr uint32_t TICK_HZ = 100; // one tick = one 10 ms quantum
 
 // Turns the running boot context into CPU `cpu`'s first thread and creates its idle thread, or,
@@ -66,7 +66,7 @@ uint64_t ticks();
 // Statistics for tests and the boot log.
 struct CpuStats {
     uint64_t switches = 0;         // context switches performed on this CPU
-    uint64_t threads_run = 0;      // distinct non-idle threads switched to
+    uint64_t threads_run = 0;      // distinct non-idle threads that have run here
     uint64_t ready = 0;            // threads in its run queue now
     bool idle = false;             // running its idle thread now
 };
