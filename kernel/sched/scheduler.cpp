@@ -65,6 +65,10 @@ size_t g_stack_pool_count = 0;
 
 CpuQueue& this_queue() { return g_cpus[cpu_index()]; }
 
+// CPUs come online with dense indices, 0 first (init_cpu), so the online ones are exactly those
+// below this count: load balancing looks at them and not at every possible slot.
+uint32_t online_cpu_count() { return g_online.load(std::memory_order_acquire); }
+
 void copy_name(Thread& t, lib::StringView name) {
     size_t n = name.length() < sizeof t.name - 1 ? name.length() : sizeof t.name - 1;
     for (size_t i = 0; i < n; ++i)
@@ -95,7 +99,7 @@ void give_back_stack(const mm::KernelStack& stack) {
 uint32_t least_loaded_cpu() {
     uint32_t best = cpu_index();
     uint64_t best_load = ~0ull;
-    for (uint32_t i = 0; i < MAX_CPUS; ++i) {
+    for (uint32_t i = 0, cpus = online_cpu_count(); i < cpus; ++i) {
         if (!g_cpus[i].online)
             continue;
         // ready_count first (acquire): a taken thread is counted there or in busy, never in neither.
@@ -158,7 +162,7 @@ bool stealable_from(const CpuQueue& q) {
 
 Thread* steal() {
     uint32_t self = cpu_index();
-    for (uint32_t i = 0; i < MAX_CPUS; ++i) {
+    for (uint32_t i = 0, cpus = online_cpu_count(); i < cpus; ++i) {
         if (i == self || !stealable_from(g_cpus[i]))
             continue;
         CpuQueue& victim = g_cpus[i];
@@ -350,7 +354,7 @@ void finish_switch_from_new_thread() { finish_switch(this_queue()); }
 
 bool steal_possible() {
     uint32_t self = cpu_index();
-    for (uint32_t i = 0; i < MAX_CPUS; ++i)
+    for (uint32_t i = 0, cpus = online_cpu_count(); i < cpus; ++i)
         if (i != self && stealable_from(g_cpus[i]))
             return true;
     return false;
