@@ -1,12 +1,10 @@
 // test=memory: the PMM, the kernel page tables (W^X, no identity map), the heap and kernel stacks,
 // checked on the running kernel.
-#include "kernel/arch/x86_64/cpu.h"
-#include "kernel/arch/x86_64/exception_info.h"
-#include "kernel/arch/x86_64/exceptions.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/kernel_heap.h"
 #include "kernel/mm/layout.h"
 #include "kernel/mm/memory.h"
+#include "kernel/test/fault_probes.h"
 #include "kernel/test/suites.h"
 
 extern "C" const uint8_t __text_start[];
@@ -116,47 +114,12 @@ void mmio_is_uncached(Context& ctx) {
                     !mm::has(t->flags, mm::PageFlags::Executable));
 }
 
-// W^X in action: a store into .text and a jump into the heap must both fault. Interrupts stay
-// off so the fault expectation (per CPU) cannot be moved to another CPU by preemption.
-x86_64::FaultExpectation write_to_text(uint64_t target) {
-    cpu::disable_interrupts();
-    x86_64::FaultExpectation& e = x86_64::expect_fault(x86_64::vector::PAGE_FAULT);
-    // The store targets .text, which is mapped read-only: it faults before writing anything,
-    // and the handler resumes at 1f. RAX is clobbered for the resume address.
-    asm volatile("leaq 1f(%%rip), %%rax\n\t"
-                 "movq %%rax, %0\n\t"
-                 "movb $0xcc, (%1)\n"
-                 "1:"
-                 : "=m"(e.resume_rip)
-                 : "r"(target)
-                 : "rax", "memory");
-    auto result = x86_64::finish_expected_fault();
-    cpu::enable_interrupts();
-    return result;
-}
-
-x86_64::FaultExpectation execute_from(uint64_t target) {
-    cpu::disable_interrupts();
-    x86_64::FaultExpectation& e = x86_64::expect_fault(x86_64::vector::PAGE_FAULT);
-    // A jmp, not a call: the fetch at `target` faults with nothing pushed, so resuming at 1f
-    // leaves the stack exactly as it was.
-    asm volatile("leaq 1f(%%rip), %%rax\n\t"
-                 "movq %%rax, %0\n\t"
-                 "jmp *%1\n"
-                 "1:"
-                 : "=m"(e.resume_rip)
-                 : "r"(target)
-                 : "rax", "memory");
-    auto result = x86_64::finish_expected_fault();
-    cpu::enable_interrupts();
-    return result;
-}
-
+// W^X in action: a store into .text and a jump into the heap must both fault.
 void wx_violations_fault(Context& ctx) {
     constexpr uint64_t PF_PRESENT = 1, PF_WRITE = 2, PF_FETCH = 16;
     auto text = reinterpret_cast<uint64_t>(__text_start);
     uint8_t before = *reinterpret_cast<const volatile uint8_t*>(text);
-    auto w = write_to_text(text);
+    auto w = probe_write(text);
     kprintln("selftest memory: write to .text at {:#x}: {} (error {:#x}, cr2 {:#x})", text,
              w.caught ? "page fault" : "NOT caught", w.error_code, w.cr2);
     EXPECT(ctx, w.caught && w.cr2 == text && (w.error_code & (PF_PRESENT | PF_WRITE)) ==
@@ -165,7 +128,7 @@ void wx_violations_fault(Context& ctx) {
 
     auto* code = static_cast<uint8_t*>(::operator new(64));
     code[0] = 0xc3; // ret: harmless if it ever ran
-    auto x = execute_from(reinterpret_cast<uint64_t>(code));
+    auto x = probe_execute(reinterpret_cast<uint64_t>(code));
     kprintln("selftest memory: execute from heap at {}: {} (error {:#x})",
              static_cast<const void*>(code), x.caught ? "page fault" : "NOT caught", x.error_code);
     EXPECT(ctx, x.caught && x.cr2 == reinterpret_cast<uint64_t>(code) &&

@@ -5,12 +5,11 @@
 #include <atomic>
 
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/arch/x86_64/exception_info.h"
-#include "kernel/arch/x86_64/exceptions.h"
 #include "kernel/arch/x86_64/tlb.h"
 #include "kernel/mm/memory.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/wait_queue.h"
+#include "kernel/test/fault_probes.h"
 #include "kernel/test/sched_suite_parts.h"
 
 namespace kernel::test {
@@ -25,25 +24,6 @@ struct TlbProbe {
     sched::Semaphore* done = nullptr;
 };
 
-// Reads `target` expecting a #PF; the handler resumes after the load. Interrupts off, so the
-// per-CPU expectation and the load stay on one CPU.
-x86_64::FaultExpectation read_expecting_fault(uint64_t target) {
-    cpu::disable_interrupts();
-    x86_64::FaultExpectation& e = x86_64::expect_fault(x86_64::vector::PAGE_FAULT);
-    // A plain load from `target`; if the page is gone it faults before writing RCX, and the
-    // handler resumes at 1f. RAX carries the resume address, RCX the loaded value.
-    asm volatile("leaq 1f(%%rip), %%rax\n\t"
-                 "movq %%rax, %0\n\t"
-                 "movq (%1), %%rcx\n"
-                 "1:"
-                 : "=m"(e.resume_rip)
-                 : "r"(target)
-                 : "rax", "rcx", "memory");
-    auto result = x86_64::finish_expected_fault();
-    cpu::enable_interrupts();
-    return result;
-}
-
 void tlb_probe(void* raw) {
     auto* p = static_cast<TlbProbe*>(raw);
     // Loads the translation into this CPU's TLB. The page is mapped: no fault expected.
@@ -53,7 +33,7 @@ void tlb_probe(void* raw) {
     // CPU's idle thread and back keeps CR3 (both run on the kernel tables), so the entry stays.
     while (p->phase.load() != 2)
         cpu::pause();
-    p->second_read = read_expecting_fault(p->target);
+    p->second_read = probe_read(p->target);
     p->done->up();
 }
 
