@@ -102,7 +102,7 @@ uint32_t least_loaded_cpu() {
     for (uint32_t i = 0, cpus = online_cpu_count(); i < cpus; ++i) {
         if (!g_cpus[i].online)
             continue;
-        // ready_count first (acquire): a taken thread is counted there or in busy, never in neither.
+        // ready_count first (acquire): a taken thread counts there or in busy, never in neither.
         uint64_t load = g_cpus[i].ready_count.load(std::memory_order_acquire);
         load += g_cpus[i].busy.load(std::memory_order_relaxed) ? 1 : 0;
         if (load < best_load) {

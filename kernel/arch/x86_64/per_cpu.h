@@ -62,7 +62,7 @@ void init_cpu(unsigned index, uint32_t apic_id);
 CpuArch& cpu_arch(unsigned index);
 
 // The running CPU's state. Valid after init_cpu() on this CPU, in kernel mode (after the entry
-// stub's swapgs when coming from Ring 3). A preemptible thread may be moved to another CPU right
+// code's swapgs when coming from Ring 3). A preemptible thread may be moved to another CPU right
 // after the read, so what it reads through the reference is only this CPU's while interrupts
 // are off (or the thread is pinned).
 inline CpuArch& this_cpu() {
