@@ -11,27 +11,29 @@ namespace mnos {
 // when it inspects a slot, so they never change and new types only take new numbers.
 enum class CapType : uint8_t {
     Empty = 0,        // the slot holds nothing
-    PmmAllocator = 1, // may allocate physical frames (held by init and trusted servers)
+    MemoryBudget = 1, // memory to create objects from: frames, endpoints, processes
     MemoryFrame = 2,  // a run of physical pages that can be mapped
     IoPort = 3,       // a range of x86 I/O ports
     Process = 4,      // a process (its address space, threads and CNode)
     IpcEndpoint = 5,  // a rendezvous point for synchronous IPC
     IrqLine = 6,      // one interrupt line (a GSI) delivered to its holder
-    MmioRegion = 7,   // a device's memory-mapped registers (PCI BARs); reserved for the PCI work
+    MmioRegion = 7,   // a device's memory-mapped registers (PCI BARs); used by the PCI work
+    Thread = 8,       // a thread: end it, wait for it, read how it ended
 };
 
-inline constexpr uint8_t CAP_TYPE_COUNT = 8;
+inline constexpr uint8_t CAP_TYPE_COUNT = 9;
 
 constexpr const char* cap_type_name(CapType type) {
     switch (type) {
     case CapType::Empty: return "empty";
-    case CapType::PmmAllocator: return "pmm-allocator";
+    case CapType::MemoryBudget: return "memory-budget";
     case CapType::MemoryFrame: return "memory-frame";
     case CapType::IoPort: return "io-port";
     case CapType::Process: return "process";
     case CapType::IpcEndpoint: return "ipc-endpoint";
     case CapType::IrqLine: return "irq-line";
     case CapType::MmioRegion: return "mmio-region";
+    case CapType::Thread: return "thread";
     }
     return "unknown";
 }

@@ -23,6 +23,7 @@ enum class Error : int32_t {
     Exists = 14,         // the thing to create is already there
     Timeout = 15,        // a deadline passed first
     DoubleFree = 16,     // a free of something that was not allocated
+    PeerGone = 17,       // the other side of an IPC ended: the server owing a reply, or the caller
 };
 
 constexpr const char* error_name(Error e) {
@@ -43,6 +44,7 @@ constexpr const char* error_name(Error e) {
     case Error::Exists: return "already exists";
     case Error::Timeout: return "timed out";
     case Error::DoubleFree: return "double free";
+    case Error::PeerGone: return "peer gone";
     }
     return "unknown error";
 }

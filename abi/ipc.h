@@ -20,6 +20,9 @@ struct IpcMessage {
     // which may only narrow. Receiving: the slot the capability landed in, or none.
     CapSlot transfer = CapSlot::none();
     Rights transfer_rights = Rights::None;
+    // Receiving: the badge of the endpoint capability the sender used (Mint), 0 for an unbadged
+    // one and for a reply. Ignored when sending: a sender cannot choose its badge.
+    uint64_t badge = 0;
 };
 
 } // namespace mnos

@@ -2,11 +2,11 @@
 // test suite that waits for it (test=init).
 #pragma once
 
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 
 namespace kernel {
 
 // Null when no init program was started (init=none, or it failed to load).
-sched::Process* init_process();
+object::Process* init_process();
 
 } // namespace kernel

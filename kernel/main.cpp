@@ -22,10 +22,10 @@
 #include "kernel/cap/cnode.h"
 #include "kernel/irq/irq_lines.h"
 #include "kernel/object/endpoint.h"
-#include "kernel/object/io_port_range.h"
-#include "kernel/object/pmm_allocator_object.h"
+#include "kernel/object/io_port.h"
+#include "kernel/object/memory_budget.h"
 #include "kernel/init_process.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/sync/spinlock.h"
@@ -126,20 +126,24 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("serial: COM1 {}", have_serial ? "115200 8N1, loopback check passed" : "absent");
 }
 
-lib::RefPtr<sched::Process> g_init_process; // see init_process()
+lib::RefPtr<object::Process> g_init_process; // see init_process()
 
-// The initial CNode of the first program: slot 0 its own Process, 1 the PMM, 2 COM1's ports,
+// The initial CNode of the first program: slot 0 its own Process, 1 a MemoryBudget, 2 COM1's ports,
 // 3 an IPC endpoint, 4 ISA IRQ 4 (COM1).
-lib::Result<void> grant_initial_capabilities(sched::Process& process) {
+lib::Result<void> grant_initial_capabilities(object::Process& process) {
     using mnos::CapSlot;
     using mnos::Rights;
     cap::CNode& cnode = process.cnode();
     process.add_ref(); // the capability's own reference
     TRY(cap::insert(cnode, lib::adopt_ref<object::KernelObject>(&process), Rights::All, CapSlot(0)));
-    TRY(cap::insert(cnode, TRY(object::PmmAllocatorObject::create(mm::pmm())), Rights::All, CapSlot(1)));
-    TRY(cap::insert(cnode, TRY(object::IoPortRange::create(0x3f8, 8)), Rights::All, CapSlot(2)));
-    TRY(cap::insert(cnode, TRY(object::Endpoint::create()), Rights::All, CapSlot(3)));
-    TRY(cap::insert(cnode, TRY(irq::isa_irq_line(4)), Rights::All, CapSlot(4)));
+    auto budget = TRY(object::MemoryBudget::create(mm::pmm()));
+    auto com1 = TRY(object::IoPort::create(0x3f8, 8));
+    auto endpoint = TRY(object::Endpoint::create());
+    auto irq4 = TRY(irq::isa_irq_line(4));
+    TRY(cap::insert(cnode, std::move(budget), Rights::All, CapSlot(1)));
+    TRY(cap::insert(cnode, std::move(com1), Rights::All, CapSlot(2)));
+    TRY(cap::insert(cnode, std::move(endpoint), Rights::All, CapSlot(3)));
+    TRY(cap::insert(cnode, std::move(irq4), Rights::All, CapSlot(4)));
     return {};
 }
 
@@ -207,7 +211,7 @@ void start_userspace() {
 
 } // namespace
 
-sched::Process* init_process() { return g_init_process.get(); }
+object::Process* init_process() { return g_init_process.get(); }
 
 } // namespace kernel
 

@@ -12,14 +12,19 @@ using mnos::Error;
 using mnos::Rights;
 
 namespace {
-constinit IrqSpinlock g_capability_lock;
+constinit IrqSpinlock g_derivation_lock;
 } // namespace
 
-IrqSpinlock& capability_lock() { return g_capability_lock; }
+IrqSpinlock& derivation_lock() { return g_derivation_lock; }
+
+CNode::CNode() {
+    for (Capability& capability : m_slots)
+        capability.owner = this;
+}
 
 CNode::~CNode() {
     DeferredRelease released;
-    Guard guard(capability_lock());
+    Guard tree(derivation_lock());
     for (Capability& capability : m_slots)
         if (!capability.is_empty())
             clear_capability_locked(capability, released);
@@ -28,19 +33,28 @@ CNode::~CNode() {
 lib::Result<CapInfo> CNode::inspect(CapSlot slot) const {
     if (!slot.in_range())
         return lib::fail(Error::NoSlot);
-    Guard guard(capability_lock());
+    Guard guard(m_lock);
     const Capability& capability = m_slots[slot.index()];
     if (capability.is_empty())
         return lib::fail(Error::EmptySlot);
-    return CapInfo{capability.type, capability.rights};
+    return CapInfo{capability.type, capability.rights, capability.badge};
 }
 
 size_t CNode::used_slots() const {
-    Guard guard(capability_lock());
+    Guard guard(m_lock);
     size_t used = 0;
     for (const Capability& capability : m_slots)
         used += capability.is_empty() ? 0 : 1;
     return used;
+}
+
+lib::Result<Capability*> CNode::filled_slot_locked(CapSlot slot) {
+    Capability* capability = slot_locked(slot);
+    if (!capability)
+        return lib::fail(Error::NoSlot);
+    if (capability->is_empty())
+        return lib::fail(Error::EmptySlot);
+    return capability;
 }
 
 lib::Result<Capability*> CNode::free_slot_locked(std::optional<CapSlot> wanted) {
@@ -63,43 +77,46 @@ CapSlot CNode::slot_of(const Capability& capability) const {
     return CapSlot(uint32_t(&capability - m_slots.data()));
 }
 
-lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, CapSlot slot, CapType expected,
-                                                      Rights needed) {
-    Guard guard(capability_lock());
-    Capability* capability = cnode.slot_locked(slot);
-    if (!capability)
-        return lib::fail(Error::NoSlot);
-    if (capability->is_empty())
-        return lib::fail(Error::EmptySlot);
-    if (capability->type != expected)
+lib::Result<Found> lookup_capability(CNode& cnode, CapSlot slot, std::optional<CapType> expected,
+                                     Rights needed) {
+    Guard guard(cnode.lock());
+    Capability* capability = TRY(cnode.filled_slot_locked(slot));
+    if (expected && capability->type != *expected)
         return lib::fail(Error::WrongType);
     if (!mnos::has_rights(capability->rights, needed))
         return lib::fail(Error::MissingRights);
-    // The reference taken here keeps the object alive for the caller even if the slot is
-    // dropped or revoked right after the lock is released.
-    return capability->object;
+    return Found{capability->object, capability->rights, capability->badge};
+}
+
+lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, CapSlot slot, CapType expected,
+                                                      Rights needed) {
+    Found found = TRY(lookup_capability(cnode, slot, expected, needed));
+    return std::move(found.object);
 }
 
 lib::Result<CapSlot> insert(CNode& cnode, lib::RefPtr<object::KernelObject> object, Rights rights,
                             std::optional<CapSlot> slot) {
     if (!object || object->type() == CapType::Empty || !mnos::rights_valid(uint32_t(rights)))
         return lib::fail(Error::InvalidArgument);
-    Guard guard(capability_lock());
+    // A root has no tree links, so filling an empty slot needs only the CNode's lock.
+    Guard guard(cnode.lock());
     Capability* capability = TRY(cnode.free_slot_locked(slot));
     capability->type = object->type();
     capability->rights = rights;
+    capability->badge = 0;
     capability->object = std::move(object);
     return cnode.slot_of(*capability);
 }
 
 lib::Result<void> drop(CNode& cnode, CapSlot slot) {
-    DeferredRelease released; // destroyed after the guard: the object dies outside the lock
-    Guard guard(capability_lock());
-    Capability* capability = cnode.slot_locked(slot);
-    if (!capability)
-        return lib::fail(Error::NoSlot);
-    if (capability->is_empty())
-        return lib::fail(Error::EmptySlot);
+    DeferredRelease released; // destroyed after the guards: the object dies outside the locks
+    Guard tree(derivation_lock());
+    Capability* capability;
+    {
+        Guard guard(cnode.lock());
+        capability = TRY(cnode.filled_slot_locked(slot));
+    }
+    // Still filled: only removal empties a slot, and removal takes the derivation lock.
     clear_capability_locked(*capability, released);
     return {};
 }

@@ -3,8 +3,9 @@
 // number from userspace into a kernel object: it checks the index, the type and the rights, in
 // that order, and names the first thing that is wrong.
 //
-// All operations take the capability lock (cap_lock.h) and check everything before changing
-// anything: a failed operation leaves every CNode as it was.
+// Each CNode has its own lock (cap_lock.h); operations that also change the derivation tree
+// take the derivation lock first. Every operation checks everything before changing anything:
+// a failed operation leaves every CNode as it was.
 #pragma once
 
 #include <array>
@@ -13,6 +14,7 @@
 
 #include "abi/capability.h"
 #include "kernel/cap/capability.h"
+#include "kernel/sync/spinlock.h"
 #include "lib/ref_ptr.h"
 #include "lib/result.h"
 
@@ -22,7 +24,7 @@ class CNode {
 public:
     static constexpr uint32_t SIZE = mnos::CNODE_SLOTS;
 
-    CNode() = default;
+    CNode();
     // Drops every capability (their derived copies elsewhere survive, reattached to the
     // dropped capabilities' parents).
     ~CNode();
@@ -33,22 +35,39 @@ public:
     lib::Result<CapInfo> inspect(mnos::CapSlot slot) const;
     size_t used_slots() const;
 
-    // Raw slot access for the capability operations, with the capability lock held; null for
-    // an index outside the CNode.
+    // Guards the contents of every slot of this CNode.
+    IrqSpinlock& lock() const { return m_lock; }
+
+    // Raw slot access with lock() held; null for an index outside the CNode.
     Capability* slot_locked(mnos::CapSlot slot) {
         return slot.in_range() ? &m_slots[slot.index()] : nullptr;
     }
+    // The slot if it is in range and holds a capability: NoSlot / EmptySlot otherwise.
+    lib::Result<Capability*> filled_slot_locked(mnos::CapSlot slot);
     // The slot `wanted` names (it must be in range and empty), or the first empty slot when
-    // `wanted` is nullopt. NoSlot / SlotInUse.
+    // `wanted` is nullopt. NoSlot / SlotInUse. With lock() held.
     lib::Result<Capability*> free_slot_locked(std::optional<mnos::CapSlot> wanted);
     mnos::CapSlot slot_of(const Capability& capability) const;
 
 private:
+    mutable IrqSpinlock m_lock;
     std::array<Capability, SIZE> m_slots;
 };
 
-// The object in `slot` if it is of type `expected` and the capability has every right in
-// `needed`. Errors, in the order checked: NoSlot, EmptySlot, WrongType, MissingRights.
+// What a lookup found: a reference to the object (which keeps it alive for the caller even if
+// the slot is dropped or revoked right after) and the capability's rights and badge.
+struct Found {
+    lib::RefPtr<object::KernelObject> object;
+    mnos::Rights rights = mnos::Rights::None;
+    uint64_t badge = 0;
+};
+
+// The capability in `slot` if it is of type `expected` (any type for nullopt) and has every
+// right in `needed`. Errors, in the order checked: NoSlot, EmptySlot, WrongType, MissingRights.
+lib::Result<Found> lookup_capability(CNode& cnode, mnos::CapSlot slot,
+                                     std::optional<mnos::CapType> expected, mnos::Rights needed);
+
+// lookup_capability() for a typed object, when only the object matters.
 lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, mnos::CapSlot slot,
                                                       mnos::CapType expected,
                                                       mnos::Rights needed);

@@ -3,6 +3,7 @@
 set(MNOS_CAP_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/cnode.cpp
     ${CMAKE_CURRENT_LIST_DIR}/derivation.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/../ipc/ipc.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../object/endpoint.cpp
     ${CMAKE_CURRENT_LIST_DIR}/../object/irq_line.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../syscall/decode.cpp
 )

@@ -4,7 +4,8 @@
 // copies a message straight from one waiter's buffer into the other's and never buffers it
 // anywhere else.
 //
-// The fields below `cnode` belong to kernel/ipc and are guarded by the IPC lock (ipc.h).
+// The fields below `badge` belong to the endpoint protocol (kernel/object/endpoint.h), each
+// guarded by the lock of the endpoint named beside it.
 #pragma once
 
 #include "abi/error.h"
@@ -44,13 +45,20 @@ struct IpcWaiter {
     mnos::IpcMessage message;                           // out: what to send; in: what arrived
     mnos::CapSlot receive_window = mnos::CapSlot::none(); // where a capability may land
     cap::CNode* cnode = nullptr;                        // the thread's capabilities
+    uint64_t badge = 0; // of the endpoint capability this send or call goes through
 
-    // kernel/ipc's bookkeeping, under the IPC lock.
+    // The protocol's bookkeeping. While the waiter is queued (Send/Call/ReceiveBlocked) these
+    // are guarded by the lock of `queued_on`; while ReplyBlocked, by the lock of `called`.
     WaiterState state = WaiterState::Idle;
     mnos::Error error = mnos::Error::InvalidArgument; // meaningful when state == Failed
     object::Endpoint* queued_on = nullptr;            // while Send/Call/ReceiveBlocked
-    IpcWaiter* reply_to = nullptr; // the caller this thread owes a reply, after receiving a call
+    object::Endpoint* called = nullptr;               // a caller: the endpoint its call went to
     IpcWaiter* replier = nullptr;  // while ReplyBlocked: the thread that owes the reply
+    // A server that received a call: the caller it owes the reply (null once that caller has
+    // gone), guarded by the lock of `reply_via`, the endpoint the call came through, on which
+    // the waiter holds a reference until it replies.
+    IpcWaiter* reply_to = nullptr;
+    object::Endpoint* reply_via = nullptr;
     lib::IntrusiveListNode queue_node;
 };
 
@@ -73,4 +81,9 @@ protected:
     ~SchedulerHooks() = default;
 };
 
+} // namespace kernel::ipc
+
+namespace kernel::ipc {
+// The scheduler installs its hooks once, before the first IPC (kernel/object/endpoint.cpp).
+void install_scheduler_hooks(SchedulerHooks& hooks);
 } // namespace kernel::ipc

@@ -1,9 +1,10 @@
 #include "kernel/ipc/kernel_hooks.h"
 
 #include "kernel/debug/panic.h"
-#include "kernel/ipc/ipc.h"
+#include "kernel/ipc/ipc_waiter.h"
 #include "kernel/irq/irq.h"
 #include "kernel/sched/blocking.h"
+#include "kernel/object/thread.h"
 #include "kernel/sched/scheduler.h"
 
 namespace kernel::ipc {
@@ -14,10 +15,10 @@ namespace {
 // Thread (the syscall wrappers use thread.ipc / thread.irq), which is a ThreadIpcWaiter /
 // ThreadIrqWaiter; so these downcasts are sound.
 sched::Thread& thread_of(IpcWaiter& waiter) {
-    return *static_cast<sched::ThreadIpcWaiter&>(waiter).thread;
+    return *static_cast<object::ThreadIpcWaiter&>(waiter).thread;
 }
 sched::Thread& thread_of(object::IrqWaiter& waiter) {
-    return *static_cast<sched::ThreadIrqWaiter&>(waiter).thread;
+    return *static_cast<object::ThreadIrqWaiter&>(waiter).thread;
 }
 
 void check_is_current(sched::Thread& thread) {

@@ -8,6 +8,7 @@
 // The caller must make sure no CPU still runs on this address space by then.
 #pragma once
 
+#include "abi/syscall.h"
 #include "kernel/mm/page_table.h"
 
 namespace kernel::mm {
@@ -50,7 +51,9 @@ public:
     lib::Result<void> release();
 
     static bool is_user(lib::VirtAddr virt) { return virt.value() < USER_END; }
-    static constexpr uint64_t USER_END = uint64_t(1) << 47; // end of the canonical lower half
+    // The ABI's end of the user half (abi/syscall.h): one page short of the canonical boundary,
+    // so nothing is ever mapped in the page whose code could SYSCALL to a non-canonical RIP.
+    static constexpr uint64_t USER_END = mnos::USER_END;
 
 private:
     AddressSpace(PageTable table, TlbInvalidator& tlb) : m_table(table), m_tlb(&tlb) {}

@@ -1,15 +1,50 @@
 // Endpoint: a rendezvous point for synchronous IPC. It holds no messages, only two FIFO queues
 // of blocked threads: senders waiting for a receiver and receivers waiting for a sender (at
-// most one of them is non-empty at any time). The protocol lives in kernel/ipc/ipc.h; the
-// queues are guarded by the IPC lock and touched only there.
+// most one of them is non-empty at any time).
 //
-// A send or call needs WRITE on the endpoint's capability, a receive needs READ.
+// A rendezvous: whichever side arrives first is queued on the endpoint and blocks; the partner
+// that arrives later finds it at the head of the queue, copies the message directly between
+// the two waiters' buffers, and wakes it. Nothing is buffered in the kernel.
+//
+// call() is send plus wait for the answer: when its message is received, the receiver's waiter
+// remembers the caller (reply_to) and the caller stays blocked until reply() copies the answer
+// back. reply_and_receive() is a server's loop step: answer the last caller, take the next.
+// A caller whose server ends before replying fails with PeerGone; a server whose caller has
+// gone gets PeerGone from reply() (reply_and_receive() just goes on to receive).
+//
+// A message may carry a capability (IpcMessage::transfer): it is copied, as a child of the
+// sender's capability, into the receive window the receiver named, exactly like cap::delegate()
+// (the sender's capability needs GRANT; the rights can only narrow). If it cannot be
+// transferred (no GRANT, no window, window occupied, ...) the send fails with that error, the
+// receiver is left waiting as if nothing happened, and no part of the message is delivered.
+// A reply can carry one back the same way, into the window the caller named.
+//
+// Badges: a capability minted from an endpoint capability (Mint) carries a badge, and every
+// message sent through it arrives with that badge (IpcMessage::badge), so a server with one
+// endpoint tells its clients apart. Senders cannot choose or forge it.
+//
+// Rights: send and call need WRITE, receive READ, mint GRANT (the table in abi/syscall.h).
+//
+// Locking: each endpoint has its own lock over its queues and over the waiters queued on it or
+// paired through it (ipc_waiter.h says which field is under which endpoint's lock); IPC on one
+// endpoint never waits for IPC on another. Lock order: endpoint lock -> derivation lock ->
+// CNode lock (a transfer runs under all three, kernel/cap/cap_lock.h). The partners an
+// operation completes are woken after it releases the lock, so no scheduler lock is ever taken
+// under it. No operation holds two endpoint locks.
 #pragma once
+
+#include <cstddef>
 
 #include "kernel/ipc/ipc_waiter.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/syscall/invocation.h"
 
 namespace kernel::object {
+
+// What an operation did: completed, or (only with host-test hooks that do not block) left the
+// caller waiting for a partner to complete it later (state Done or Failed).
+enum class IpcStatus : uint8_t { Completed, Blocked };
 
 class Endpoint final : public KernelObject {
 public:
@@ -17,15 +52,52 @@ public:
 
     static lib::Result<lib::RefPtr<Endpoint>> create() { return create_object<Endpoint>(); }
 
-    // With the IPC lock held.
-    ipc::WaiterQueue& senders_locked() { return m_senders; }
-    ipc::WaiterQueue& receivers_locked() { return m_receivers; }
+    // ---- the invocations (abi/syscall.h): the message in registers, then the protocol below
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Send>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Recv>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Call>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::ReplyRecv>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Mint>, syscall::Invocation&);
+
+    // ---- the protocol. `self` is the calling thread's waiter, idle on entry.
+
+    // Delivers self.message to the first queued receiver, or queues and waits for one. Busy
+    // when `self` is already in an operation; transfer errors as described above.
+    lib::Result<IpcStatus> send(ipc::IpcWaiter& self);
+    // Takes the first queued sender's message into self.message, or queues and waits for one.
+    // Busy while `self` still owes a reply to an earlier caller.
+    lib::Result<IpcStatus> receive(ipc::IpcWaiter& self);
+    // Sends self.message and waits for the reply, which arrives in self.message (a capability in
+    // it lands in self.receive_window). PeerGone if the server ends without replying.
+    lib::Result<IpcStatus> call(ipc::IpcWaiter& self);
+    // reply() if `self` owes one (a caller that has gone is skipped), then receive().
+    lib::Result<IpcStatus> reply_and_receive(ipc::IpcWaiter& self);
+
+    // Answers the caller `self` last received from with self.message, and wakes it. Never
+    // blocks. NotFound if `self` owes no reply, PeerGone if that caller has gone; transfer
+    // errors leave the caller waiting, so the reply can be retried.
+    static lib::Result<void> reply(ipc::IpcWaiter& self);
+    // Takes `self` out of whatever IPC it is in (its thread is ending): off an endpoint queue,
+    // out of a pending call; a caller it owes a reply fails with PeerGone and is woken.
+    static void cancel(ipc::IpcWaiter& self);
+
+    // Queue lengths, for tests and diagnostics.
+    size_t queued_senders() const;
+    size_t queued_receivers() const;
 
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
     Endpoint() : KernelObject(CAP_TYPE) {}
 
+    lib::Result<IpcStatus> send_or_call(ipc::IpcWaiter& self, bool is_call);
+    // With m_lock held; see endpoint.cpp.
+    class PendingWakes;
+    bool receive_locked(ipc::IpcWaiter& self, PendingWakes& wakes);
+    void await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver);
+    void enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state);
+
+    mutable IrqSpinlock m_lock;
     // Never non-empty on destruction: a blocked thread's syscall holds a reference.
     ipc::WaiterQueue m_senders;
     ipc::WaiterQueue m_receivers;

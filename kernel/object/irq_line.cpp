@@ -50,6 +50,14 @@ void IrqLine::fire() {
     }
 }
 
+lib::Result<uint64_t> IrqLine::invoke(syscall::Op<mnos::Syscall::WaitIrq>,
+                                      syscall::Invocation& call) {
+    // The kernel's hooks really block, so a wait that returns has seen the interrupt.
+    if (TRY(wait(call.irq)) != IrqWaitStatus::Fired)
+        return lib::fail(mnos::Error::Busy);
+    return 0;
+}
+
 void IrqLine::relinquish(IrqWaiter& waiter) {
     Guard guard(m_lock);
     if (m_holder != &waiter)

@@ -27,6 +27,7 @@
 
 #include "kernel/object/kernel_object.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/syscall/invocation.h"
 
 namespace kernel::object {
 
@@ -64,6 +65,9 @@ public:
     static lib::Result<lib::RefPtr<IrqLine>> create(uint32_t gsi, IrqHooks& hooks) {
         return create_object<IrqLine>(gsi, hooks);
     }
+
+    // (irq line) -> 0 once the line fired; READ. Acknowledges the previous interrupt.
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitIrq>, syscall::Invocation&);
 
     uint32_t gsi() const { return m_gsi; }
     IrqState state() const;

@@ -9,7 +9,7 @@
 // block_lock is released before sched::wake takes a run queue lock.
 #pragma once
 
-#include "kernel/sched/thread.h"
+#include "kernel/object/thread.h"
 
 namespace kernel::sched {
 

@@ -8,9 +8,13 @@
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/vectors.h"
 
+namespace kernel::object {
+class Thread;
+}
+
 namespace kernel::sched {
 
-struct Thread;
+using object::Thread;
 
 inline uint32_t cpu_index() { return x86_64::this_cpu().index; }
 inline void set_current_thread(Thread* thread) { x86_64::this_cpu().current_thread = thread; }

@@ -15,9 +15,9 @@
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/irq/tick.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/cpu_local.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sync/spinlock.h"
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
@@ -210,7 +210,8 @@ void finish_switch(CpuQueue& q) {
         give_back_stack(prev->stack);
         Process* process = prev->process;
         bool user = prev->user_rip != 0;
-        delete prev;
+        prev->release(); // the scheduler's reference; capabilities may keep the exit state
+
         // The last thread of a user process has left its address space (this CPU now runs on
         // another one): its tables can go, and the thread's reference to the process with them.
         if (process && user && process->live_threads.fetch_sub(1) == 1)
@@ -425,6 +426,13 @@ void run_idle() { idle_loop(nullptr); }
 
 void request_reschedule() { this_queue().need_resched = true; }
 
+void interrupt(Thread& thread) {
+    // A hint, read without locks: a thread that moves meanwhile reaches the kernel anyway (it
+    // was just switched, so it entered it), and an extra IPI only reschedules its target.
+    if (thread.on_cpu.load(std::memory_order_acquire))
+        kick(thread.cpu);
+}
+
 void yield() {
     bool was_enabled = cpu::interrupts_enabled();
     cpu::disable_interrupts();
@@ -533,5 +541,5 @@ extern "C" [[noreturn]] void thread_first_run(kernel::sched::Thread* self) {
     finish_switch_from_new_thread();
     kernel::cpu::enable_interrupts();
     self->entry(self->argument);
-    exit_current();
+    Thread::end_current({});
 }

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernel/sched/thread.h"
+#include "kernel/object/thread.h"
 #include "lib/result.h"
 #include "lib/string_view.h"
 
@@ -56,6 +56,8 @@ void wake(Thread& thread);
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();
+// Makes `thread` enter the kernel soon if it runs on another CPU (a reschedule IPI there).
+void interrupt(Thread& thread);
 // From the reschedule IPI: another CPU queued work here.
 void request_reschedule();
 // At the end of an interrupt, with interrupts disabled: switches if preemption was requested.

@@ -7,6 +7,7 @@
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/syscall/user_memory.h"
 #include "lib/elf.h"
 #include "lib/tar.h"
 
@@ -93,12 +94,15 @@ lib::Result<VirtAddr> build_stack(mm::AddressSpace& space, std::span<const char*
 
 } // namespace
 
-lib::Result<uint64_t> spawn_user_thread(Process& process, VirtAddr entry, VirtAddr stack_top,
-                                       uint64_t argument) {
-    if (!process.address_space() || entry.value() < mnos::USER_MIN ||
-        entry.value() >= mnos::USER_END || stack_top.value() < mnos::USER_MIN ||
-        stack_top.value() > mnos::USER_END)
+lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr entry,
+                                                   VirtAddr stack_top, uint64_t argument) {
+    // The entry is an instruction in the user half, the stack top at most its end.
+    TRY(syscall::check_user_range(entry.value(), 1));
+    if (!process.address_space()) // a kernel process, or one that has ended
+        return lib::fail(lib::Error::InvalidArgument);
+    if (stack_top.value() <= mnos::USER_MIN)
         return lib::fail(lib::Error::BadAddress);
+    TRY(syscall::check_user_range(stack_top.value() - 1, 1));
     Thread* thread = TRY(create_thread(process.name(), user_thread_start, nullptr, ANY_CPU, &process));
     thread->user_rip = entry.value();
     thread->user_rsp = stack_top.value();
@@ -106,9 +110,9 @@ lib::Result<uint64_t> spawn_user_thread(Process& process, VirtAddr entry, VirtAd
     // The thread holds the process (and its address space) until its last switch away.
     process.add_ref();
     process.live_threads.fetch_add(1);
-    uint64_t id = thread->id; // read before it can run, and so before it can end
+    lib::RefPtr<Thread> reference(thread); // counted: the scheduler keeps its own
     start_thread(*thread);
-    return id;
+    return reference;
 }
 
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
@@ -134,7 +138,7 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
     return process;
 }
 
-void exit_current_process(int code) {
+void exit_current_process(int code, std::optional<object::ExitState> how) {
     Thread& self = *current();
     Process* process = self.process;
     if (process) {
@@ -142,11 +146,19 @@ void exit_current_process(int code) {
             process->exit_code = code;
             kprintln("process {} ({}) exited with code {}", process->pid(), process->name(), code);
         }
-        // Other threads see `exiting` on their next kernel entry and end themselves; the last
-        // thread to leave takes the address space with it (after its final switch, see
+        // Other threads see `exiting` on their next way back to Ring 3 and end themselves; the
+        // last thread to leave takes the address space with it (after its final switch, see
         // scheduler.cpp's finish_switch).
     }
-    exit_current();
+    Thread::end_current(how ? *how : object::ExitState{mnos::ExitReason::Exited, uint64_t(code)});
+}
+
+void end_if_asked(Thread& self) {
+    if (self.kill_requested())
+        Thread::end_current({mnos::ExitReason::Killed, 0, 0});
+    Process* process = self.process;
+    if (process && process->exiting.load(std::memory_order_acquire))
+        Thread::end_current({mnos::ExitReason::Exited, uint64_t(process->exit_code), 0});
 }
 
 } // namespace kernel::sched

@@ -3,10 +3,11 @@
 // through IRETQ the first time they run.
 #pragma once
 
+#include <optional>
 #include <span>
 
-#include "kernel/sched/process.h"
-#include "kernel/sched/thread.h"
+#include "kernel/object/process.h"
+#include "kernel/object/thread.h"
 #include "lib/address.h"
 #include "lib/ref_ptr.h"
 #include "lib/result.h"
@@ -21,13 +22,18 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
                                                 std::span<const char* const> argv);
 
 // A new thread in `process` that enters Ring 3 at `entry` with RSP = `stack_top` and RDI =
-// `argument`; returns its id (not the Thread: a thread that faults at once may be gone before
-// the caller looks). Both addresses must be in the user half (BadAddress otherwise).
-lib::Result<uint64_t> spawn_user_thread(Process& process, lib::VirtAddr entry,
-                                       lib::VirtAddr stack_top, uint64_t argument);
+// `argument`. The reference returned is the caller's (for a capability); the scheduler keeps
+// its own. Both addresses must be in the user half (BadAddress otherwise).
+lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, lib::VirtAddr entry,
+                                                   lib::VirtAddr stack_top, uint64_t argument);
 
-// Ends every thread of `process` (the caller's last among them) with exit code `code`; the
-// process's memory and capabilities go once its last thread is gone.
-[[noreturn]] void exit_current_process(int code);
+// Ends every thread of the caller's process with exit code `code` (`how` says how the calling
+// thread itself ended, for WaitThread: by default it exited with `code`); the process's memory
+// and capabilities go once its last thread is gone.
+[[noreturn]] void exit_current_process(int code, std::optional<object::ExitState> how = {});
+
+// On the way back to Ring 3 (the end of a syscall, an interrupt from Ring 3): ends `self`, the
+// current thread, if it was killed or its process is exiting; otherwise returns.
+void end_if_asked(Thread& self);
 
 } // namespace kernel::sched

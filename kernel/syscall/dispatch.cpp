@@ -1,56 +1,98 @@
-// The one place a SYSCALL lands in C++: it finds the handler by number, and on the way back out
-// ends the thread if its process is exiting or if its saved RIP could not be returned to.
+// The one place a SYSCALL lands in C++. The dispatch table is generated from MNOS_SYSCALLS
+// (abi/syscall.h): each row becomes a call of the overload
+//
+//     invoke(Op<Syscall::Name>, Invocation&)
+//
+// of the row's object class (ObjectClass<CapType> below), of kernel/cap for calls on any
+// capability, or of no_object.h for the calls on nothing. A row whose class lacks the overload
+// does not compile, so there is no null handler and no number without a call.
+#include "kernel/cap/capability_calls.h"
 #include "kernel/debug/log.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/endpoint.h"
+#include "kernel/object/io_port.h"
+#include "kernel/object/irq_line.h"
+#include "kernel/object/memory_budget.h"
+#include "kernel/object/process.h"
+#include "kernel/object/thread.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
-#include "kernel/syscall/handlers.h"
+#include "kernel/syscall/dispatch.h"
+#include "kernel/syscall/no_object.h"
 
 namespace kernel::syscall {
 
 namespace {
 
-constexpr Handler HANDLERS[mnos::SYSCALL_COUNT] = {
-    sys_exit,         // Exit
-    sys_debug_log,    // DebugLog
-    sys_yield,        // Yield
-    sys_send,         // Send
-    sys_recv,         // Recv
-    sys_call,         // Call
-    sys_reply_recv,   // ReplyRecv
-    sys_port_in,      // PortIn
-    sys_port_out,     // PortOut
-    sys_wait_irq,     // WaitIrq
-    sys_spawn_process, // SpawnProcess
-    sys_spawn_thread, // SpawnThread
-    sys_alloc_memory, // AllocMemory
-    sys_map_memory,   // MapMemory
-    sys_unmap_memory, // UnmapMemory
-    sys_delegate,     // Delegate
-    sys_drop_cap,     // DropCap
-    sys_revoke,       // Revoke
+using mnos::CapType;
+using mnos::Invokes;
+using mnos::Syscall;
+
+// The class of each object type that has invocations: one line per type.
+template <CapType> struct ObjectClass;
+template <> struct ObjectClass<CapType::IpcEndpoint> { using type = object::Endpoint; };
+template <> struct ObjectClass<CapType::IoPort> { using type = object::IoPort; };
+template <> struct ObjectClass<CapType::IrqLine> { using type = object::IrqLine; };
+template <> struct ObjectClass<CapType::MemoryBudget> { using type = object::MemoryBudget; };
+template <> struct ObjectClass<CapType::Process> { using type = object::Process; };
+template <> struct ObjectClass<CapType::Thread> { using type = object::Thread; };
+
+using Handler = lib::Result<uint64_t> (*)(Invocation&);
+
+template <Invokes K, CapType T> struct Target;
+template <CapType T> struct Target<Invokes::Object, T> {
+    template <Syscall S> static lib::Result<uint64_t> run(Invocation& call) {
+        using Class = typename ObjectClass<T>::type;
+        static_assert(Class::CAP_TYPE == T);
+        return call.object<Class>().invoke(Op<S>{}, call);
+    }
 };
+template <> struct Target<Invokes::AnyCapability, CapType::Empty> {
+    template <Syscall S> static lib::Result<uint64_t> run(Invocation& call) {
+        return cap::invoke(Op<S>{}, call);
+    }
+};
+template <> struct Target<Invokes::Nothing, CapType::Empty> {
+    template <Syscall S> static lib::Result<uint64_t> run(Invocation& call) {
+        return syscall::invoke(Op<S>{}, call);
+    }
+};
+
+constexpr Handler HANDLERS[] = {
+#define MNOS_SYSCALL_HANDLER(name, number, invokes, type, rights) \
+    &Target<Invokes::invokes, CapType::type>::run<Syscall::name>,
+    MNOS_SYSCALLS(MNOS_SYSCALL_HANDLER)
+#undef MNOS_SYSCALL_HANDLER
+};
+static_assert(sizeof HANDLERS / sizeof HANDLERS[0] == mnos::SYSCALL_COUNT);
 
 bool is_canonical(uint64_t address) { return uint64_t(int64_t(address << 16) >> 16) == address; }
 
 } // namespace
+
+lib::Result<uint64_t> invoke(object::Thread& caller, SyscallFrame& registers) {
+    const mnos::SyscallSpec* spec = TRY(decode_number(registers.number()));
+    if (!caller.ipc.cnode)
+        return lib::fail(mnos::Error::InvalidArgument); // a kernel thread outside any process
+    Invocation call{registers, *caller.ipc.cnode, caller.ipc, caller.irq, &caller, {}, {}};
+    TRY(decode_target(*spec, call));
+    return HANDLERS[registers.number()](call);
+}
 
 } // namespace kernel::syscall
 
 using namespace kernel;
 
 extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
-    sched::Thread& self = *sched::current();
-    uint64_t number = frame->number();
-    frame->rax = number < mnos::SYSCALL_COUNT
-                     ? uint64_t(syscall::HANDLERS[number](self, *frame))
-                     : uint64_t(mnos::error_result(mnos::Error::InvalidArgument));
-    sched::Process* process = self.process;
-    if (process && process->exiting.load(std::memory_order_acquire))
-        sched::exit_current_process(process->exit_code);
+    object::Thread& self = *sched::current();
+    auto result = syscall::invoke(self, *frame);
+    frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
+    // On the way back to Ring 3: a thread that was killed, or whose process is exiting, ends
+    // here instead.
+    sched::end_if_asked(self);
     // SYSRET to a non-canonical RIP faults in Ring 0 (see syscall_entry.S). SYSCALL itself always
-    // saves a canonical RIP and no handler changes it, so this only guards the invariant.
+    // saves a canonical RIP and no call changes it, so this only guards the invariant.
     if (!syscall::is_canonical(frame->user_rip)) {
+        object::Process* process = self.process;
         kprintln(LogColour::Warning, "process {}: return to non-canonical RIP {:#x}; ended",
                  process ? process->pid() : 0, frame->user_rip);
         sched::exit_current_process(-1);

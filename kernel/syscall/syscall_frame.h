@@ -1,6 +1,7 @@
 // The user registers a SYSCALL saved on the thread's kernel stack (kernel/arch/x86_64/
-// syscall_entry.S). Handlers read their arguments here and write results back: RAX always, and
-// RSI, RDX, R10, R8, R9 for calls that return an IPC message (abi/syscall.h).
+// syscall_entry.S). Invocations read their arguments here and write results back: RAX always,
+// and the message registers (RSI, RDX, R10, R8, R9, R12) for calls that return one
+// (abi/syscall.h). Kernel threads of the self-tests build one by hand to make the same calls.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +27,8 @@ struct SyscallFrame {
     uint64_t arg3() const { return r10; }
     uint64_t arg4() const { return r8; }
     uint64_t arg5() const { return r9; }
+    uint64_t arg6() const { return r12; }
+    uint64_t arg7() const { return r13; }
 };
 static_assert(offsetof(SyscallFrame, rax) == 12 * 8);
 static_assert(offsetof(SyscallFrame, user_rip) == 13 * 8);

@@ -2,7 +2,7 @@
 
 #include "abi/syscall.h"
 #include "kernel/mm/hhdm.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 
 namespace kernel::syscall {
 
@@ -12,14 +12,13 @@ namespace {
 // HHDM at the backing frame. Checking every page first means a copy either happens whole or not
 // at all.
 template <typename Step>
-lib::Result<void> for_each_piece(sched::Thread& self, lib::VirtAddr start, size_t length,
+lib::Result<void> for_each_piece(object::Process& process, lib::VirtAddr start, size_t length,
                                  bool write, Step step) {
     if (length == 0)
         return {};
     uint64_t begin = start.value();
-    if (begin < mnos::USER_MIN || begin >= mnos::USER_END || length > mnos::USER_END - begin)
-        return lib::fail(lib::Error::BadAddress);
-    mm::AddressSpace* space = self.process ? self.process->address_space() : nullptr;
+    TRY(check_user_range(begin, length));
+    mm::AddressSpace* space = process.address_space();
     if (!space)
         return lib::fail(lib::Error::BadAddress);
     for (int pass = 0; pass < 2; ++pass) {
@@ -40,18 +39,18 @@ lib::Result<void> for_each_piece(sched::Thread& self, lib::VirtAddr start, size_
 
 } // namespace
 
-lib::Result<void> copy_from_user(sched::Thread& self, void* kernel_dst, lib::VirtAddr user_src,
-                                 size_t length) {
+lib::Result<void> copy_from_user(object::Process& process, void* kernel_dst,
+                                 lib::VirtAddr user_src, size_t length) {
     auto* dst = static_cast<uint8_t*>(kernel_dst);
-    return for_each_piece(self, user_src, length, false, [&](uint8_t* p, size_t offset, size_t n) {
+    return for_each_piece(process, user_src, length, false, [&](uint8_t* p, size_t offset, size_t n) {
         __builtin_memcpy(dst + offset, p, n);
     });
 }
 
-lib::Result<void> copy_to_user(sched::Thread& self, lib::VirtAddr user_dst, const void* kernel_src,
-                               size_t length) {
+lib::Result<void> copy_to_user(object::Process& process, lib::VirtAddr user_dst,
+                               const void* kernel_src, size_t length) {
     auto* src = static_cast<const uint8_t*>(kernel_src);
-    return for_each_piece(self, user_dst, length, true, [&](uint8_t* p, size_t offset, size_t n) {
+    return for_each_piece(process, user_dst, length, true, [&](uint8_t* p, size_t offset, size_t n) {
         __builtin_memcpy(p, src + offset, n);
     });
 }

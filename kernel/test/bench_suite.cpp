@@ -6,7 +6,7 @@
 #include <atomic>
 
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/sched/wait_queue.h"

@@ -9,7 +9,7 @@
 namespace kernel::test {
 
 void init_suite(Context& ctx) {
-    sched::Process* init = init_process();
+    object::Process* init = init_process();
     EXPECT(ctx, init != nullptr);
     if (!init)
         return;

@@ -8,8 +8,8 @@
 #include "kernel/arch/x86_64/pit.h"
 #include "kernel/cap/cnode.h"
 #include "kernel/cap/derivation.h"
-#include "kernel/ipc/ipc.h"
-#include "kernel/ipc/ipc_syscalls.h"
+#include "kernel/test/kernel_calls.h"
+#include "kernel/test/kernel_calls.h"
 #include "kernel/irq/irq.h"
 #include "kernel/irq/irq_lines.h"
 #include "kernel/object/endpoint.h"
@@ -44,20 +44,20 @@ void probe_rights(void* raw) {
     IpcMessage message;
     message.label = 0xfeed;
     IpcMessage received = message;
-    p->receive_without_read = outcome(ipc::ipc_receive(self, WRITE_ONLY, CapSlot::none(),
+    p->receive_without_read = outcome(ipc_receive(self, WRITE_ONLY, CapSlot::none(),
                                                        received));
-    p->reply_receive_without_read = outcome(ipc::ipc_reply_receive(self, WRITE_ONLY,
+    p->reply_receive_without_read = outcome(ipc_reply_receive(self, WRITE_ONLY,
                                                                    CapSlot::none(), received));
     p->message_untouched = received.label == 0xfeed;
-    p->send_without_write = outcome(ipc::ipc_send(self, READ_ONLY, message));
-    p->call_without_write = outcome(ipc::ipc_call(self, READ_ONLY, CapSlot::none(), received));
-    p->send_empty = outcome(ipc::ipc_send(self, EMPTY, message));
-    p->receive_wrong_type = outcome(ipc::ipc_receive(self, NOT_AN_ENDPOINT, CapSlot::none(),
+    p->send_without_write = outcome(ipc_send(self, READ_ONLY, message));
+    p->call_without_write = outcome(ipc_call(self, READ_ONLY, CapSlot::none(), received));
+    p->send_empty = outcome(ipc_send(self, EMPTY, message));
+    p->receive_wrong_type = outcome(ipc_receive(self, NOT_AN_ENDPOINT, CapSlot::none(),
                                                      received));
-    p->send_beyond = outcome(ipc::ipc_send(self, BEYOND, message));
-    p->irq_wait_wrong_type = outcome(ipc::irq_wait(self, WRITE_ONLY));
+    p->send_beyond = outcome(ipc_send(self, BEYOND, message));
+    p->irq_wait_wrong_type = outcome(irq_wait(self, WRITE_ONLY));
     p->message_untouched &= received.label == 0xfeed;
-    p->queued_after = ipc::queued_senders(*p->endpoint) + ipc::queued_receivers(*p->endpoint);
+    p->queued_after = p->endpoint->queued_senders() + p->endpoint->queued_receivers();
 }
 
 // ---- a capability carried by a message, then revoked ----
@@ -82,14 +82,14 @@ void giver(void* raw) {
     m.label = GIFT_LABEL;
     m.transfer = GIFT_NO_GRANT;
     m.transfer_rights = Rights::Read;
-    t->without_grant = outcome(ipc::ipc_send(self, EP, m));
+    t->without_grant = outcome(ipc_send(self, EP, m));
     m.transfer = GIFT;
     m.transfer_rights = Rights::Read | Rights::Write;
-    if (!ipc::ipc_send(self, EP, m))
+    if (!ipc_send(self, EP, m))
         return worker_failed(t->failures, "sending the gift failed", 0);
     // The receiver answers through the copy it got: proof that the copy works.
     IpcMessage thanks;
-    if (!ipc::ipc_receive(self, GIFT, CapSlot::none(), thanks))
+    if (!ipc_receive(self, GIFT, CapSlot::none(), thanks))
         return worker_failed(t->failures, "receiving through the gift failed", 0);
     t->thanks_label = thanks.label;
 }
@@ -98,7 +98,7 @@ void taker(void* raw) {
     auto* t = static_cast<Transfer*>(raw);
     sched::Thread& self = *sched::current();
     IpcMessage m;
-    if (!ipc::ipc_receive(self, EP, WINDOW, m) || m.label != GIFT_LABEL)
+    if (!ipc_receive(self, EP, WINDOW, m) || m.label != GIFT_LABEL)
         return worker_failed(t->failures, "the gift did not arrive", m.label);
     t->landed = m.transfer;
     auto info = self.ipc.cnode->inspect(m.transfer);
@@ -106,10 +106,10 @@ void taker(void* raw) {
         t->landed_info = *info;
     IpcMessage thanks;
     thanks.label = THANKS_LABEL;
-    if (!ipc::ipc_send(self, m.transfer, thanks))
+    if (!ipc_send(self, m.transfer, thanks))
         worker_failed(t->failures, "sending through the gift failed", 0);
     t->revoked.down();
-    t->after_revoke = outcome(ipc::ipc_send(self, m.transfer, thanks));
+    t->after_revoke = outcome(ipc_send(self, m.transfer, thanks));
 }
 
 // ---- an interrupt through an IrqLine ----
@@ -128,8 +128,8 @@ struct IrqProbe {
 void irq_waiter(void* raw) {
     auto* p = static_cast<IrqProbe*>(raw);
     sched::Thread& self = *sched::current();
-    p->without_read = outcome(ipc::irq_wait(self, IRQ_NO_READ));
-    p->waited = outcome(ipc::irq_wait(self, IRQ_READ));
+    p->without_read = outcome(irq_wait(self, IRQ_NO_READ));
+    p->waited = outcome(irq_wait(self, IRQ_READ));
     p->woke_at = cpu::rdtsc();
     // Not acknowledged yet (no second wait): still Handling, still ours.
     p->handling_as_holder =

@@ -7,7 +7,7 @@
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/cap/cnode.h"
-#include "kernel/ipc/ipc_syscalls.h"
+#include "kernel/test/kernel_calls.h"
 #include "kernel/object/endpoint.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/test/ipc_test_support.h"
@@ -26,7 +26,7 @@ constexpr CapSlot ENDPOINT_SLOT{0};
 
 // Two processes sharing one endpoint: the client may send (WRITE), the server receive (READ).
 struct Pair {
-    lib::RefPtr<sched::Process> client, server;
+    lib::RefPtr<object::Process> client, server;
     bool ok = false;
 };
 
@@ -84,7 +84,7 @@ void ping_client(void* raw) {
     uint64_t start = cpu::rdtsc();
     for (uint64_t i = 0; i < pp->round_trips; ++i) {
         IpcMessage m = request(i);
-        if (auto r = ipc::ipc_call(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
+        if (auto r = ipc_call(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
             worker_failed(pp->failures, "call failed", error_code(r.error()));
             return;
         }
@@ -95,7 +95,7 @@ void ping_client(void* raw) {
     pp->cycles = cpu::rdtsc() - start;
     IpcMessage stop;
     stop.label = STOP_LABEL;
-    if (!ipc::ipc_call(self, ENDPOINT_SLOT, CapSlot::none(), stop))
+    if (!ipc_call(self, ENDPOINT_SLOT, CapSlot::none(), stop))
         worker_failed(pp->failures, "stop call failed", 0);
 }
 
@@ -103,7 +103,7 @@ void pong_server(void* raw) {
     auto* pp = static_cast<PingPong*>(raw);
     sched::Thread& self = *sched::current();
     IpcMessage m;
-    if (!ipc::ipc_receive(self, ENDPOINT_SLOT, CapSlot::none(), m)) {
+    if (!ipc_receive(self, ENDPOINT_SLOT, CapSlot::none(), m)) {
         worker_failed(pp->failures, "first receive failed", 0);
         return;
     }
@@ -112,12 +112,12 @@ void pong_server(void* raw) {
             worker_failed(pp->failures, "request corrupted or out of order at", expected);
         ++pp->served;
         m = answer(m.label);
-        if (auto r = ipc::ipc_reply_receive(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
+        if (auto r = ipc_reply_receive(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
             worker_failed(pp->failures, "reply_receive failed", error_code(r.error()));
             return;
         }
     }
-    if (!ipc::ipc_reply(self, IpcMessage{}))
+    if (!ipc_reply(self, IpcMessage{}))
         worker_failed(pp->failures, "reply to stop failed", 0);
 }
 
@@ -169,7 +169,7 @@ void many_sender(void* raw) {
         m.words[0] = seq;
         m.words[1] = derived(s->id, seq);
         m.words[2] = ~derived(s->id, seq);
-        if (auto r = ipc::ipc_send(self, ENDPOINT_SLOT, m); !r) {
+        if (auto r = ipc_send(self, ENDPOINT_SLOT, m); !r) {
             worker_failed(*s->failures, "send failed", error_code(r.error()));
             return;
         }
@@ -187,7 +187,7 @@ void many_receiver(void* raw) {
     sched::Thread& self = *sched::current();
     for (uint64_t n = 0; n < SENDERS * MESSAGES_PER_SENDER; ++n) {
         IpcMessage m;
-        if (auto r = ipc::ipc_receive(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
+        if (auto r = ipc_receive(self, ENDPOINT_SLOT, CapSlot::none(), m); !r) {
             worker_failed(c->failures, "receive failed", error_code(r.error()));
             return;
         }

@@ -16,12 +16,12 @@ void run_task(void* raw) {
 
 } // namespace
 
-lib::RefPtr<sched::Process> new_process() {
-    auto process = sched::Process::create();
-    return process ? *process : lib::RefPtr<sched::Process>();
+lib::RefPtr<object::Process> new_process() {
+    auto process = object::Process::create();
+    return process ? *process : lib::RefPtr<object::Process>();
 }
 
-bool start(sched::Process& process, lib::StringView name, Task& task, uint32_t cpu) {
+bool start(object::Process& process, lib::StringView name, Task& task, uint32_t cpu) {
     return sched::spawn(name, run_task, &task, cpu, &process).has_value();
 }
 

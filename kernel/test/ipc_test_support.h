@@ -6,7 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/wait_queue.h"
 #include "kernel/test/self_test.h"
 
@@ -19,9 +19,9 @@ struct Task {
     sched::Semaphore* done = nullptr;
 };
 
-lib::RefPtr<sched::Process> new_process();
+lib::RefPtr<object::Process> new_process();
 // Starts `task` in a thread of `process`, pinned to `cpu` (or ANY_CPU).
-bool start(sched::Process& process, lib::StringView name, Task& task, uint32_t cpu);
+bool start(object::Process& process, lib::StringView name, Task& task, uint32_t cpu);
 
 // 0 for success, else the error's number: lets a worker store an outcome in a plain integer.
 int outcome(const lib::Result<void>& result);

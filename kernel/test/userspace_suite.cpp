@@ -1,5 +1,5 @@
 // test=userspace: programs from the initrd run in Ring 3 and end cleanly.
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/test/suites.h"
@@ -11,7 +11,7 @@ namespace {
 // Waits (sleeping) until every thread of `process` is gone and its address space released, at
 // most `ticks` ticks. The release follows the last thread's count going to zero, on the CPU that
 // switched away from it, so the count alone does not say the teardown is over.
-bool wait_for_teardown(sched::Process& process, uint64_t ticks) {
+bool wait_for_teardown(object::Process& process, uint64_t ticks) {
     uint64_t deadline = sched::ticks() + ticks;
     while (sched::ticks() < deadline) {
         if (process.exiting.load() && process.live_threads.load() == 0 &&

@@ -1,5 +1,7 @@
-// System call wrappers (see abi/syscall.h for the convention). Each wrapper is one SYSCALL
-// instruction; the asm names every register the kernel reads or clobbers.
+// System call wrappers (abi/syscall.h has the convention and the table). Every wrapper goes
+// through invoke<Syscall::Name>(), which checks against the table at compile time that a call
+// on an object is given the capability slot it invokes and a call on nothing is not; each is one
+// SYSCALL instruction whose asm names every register the kernel reads or clobbers.
 #pragma once
 
 #include <cstddef>
@@ -13,18 +15,54 @@
 namespace mnos::sys {
 
 // The raw call: RCX and R11 are clobbered by SYSCALL itself; "memory" because the kernel may
-// read or write user memory named by the arguments.
+// read or write user memory named by the arguments. Every argument register is an in/out
+// operand: the IPC calls return values in them.
 inline int64_t raw(Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
-                   uint64_t a4 = 0, uint64_t a5 = 0) {
+                   uint64_t a4 = 0, uint64_t a5 = 0, uint64_t a6 = 0, uint64_t a7 = 0) {
     int64_t result;
+    register uint64_t rsi asm("rsi") = a1;
+    register uint64_t rdx asm("rdx") = a2;
     register uint64_t r10 asm("r10") = a3;
     register uint64_t r8 asm("r8") = a4;
     register uint64_t r9 asm("r9") = a5;
+    register uint64_t r12 asm("r12") = a6;
+    register uint64_t r13 asm("r13") = a7;
     asm volatile("syscall"
-                 : "=a"(result), "+r"(r10), "+r"(r8), "+r"(r9)
-                 : "a"(uint64_t(n)), "D"(a0), "S"(a1), "d"(a2)
+                 : "=a"(result), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(r12),
+                   "+r"(r13)
+                 : "a"(uint64_t(n)), "D"(a0)
                  : "rcx", "r11", "memory");
     return result;
+}
+
+// What some calls return beside RAX, in RSI, RDX and R10.
+struct Extra {
+    uint64_t rsi = 0, rdx = 0, r10 = 0;
+};
+inline int64_t raw_extra(Syscall n, uint64_t a0, Extra& out) {
+    int64_t result;
+    register uint64_t rsi asm("rsi") = 0;
+    register uint64_t rdx asm("rdx") = 0;
+    register uint64_t r10 asm("r10") = 0;
+    asm volatile("syscall"
+                 : "=a"(result), "+r"(rsi), "+r"(rdx), "+r"(r10)
+                 : "a"(uint64_t(n)), "D"(a0)
+                 : "rcx", "r11", "r8", "r9", "memory");
+    out = {rsi, rdx, r10};
+    return result;
+}
+
+inline constexpr const SyscallSpec& spec_of(Syscall n) { return SYSCALL_SPECS[uint64_t(n)]; }
+
+// A call on the capability in `target` (the table says it invokes one).
+template <Syscall S, typename... Args> int64_t invoke(CapSlot target, Args... args) {
+    static_assert(spec_of(S).invokes != Invokes::Nothing, "this call names no capability");
+    return raw(S, target.index(), uint64_t(args)...);
+}
+// A call on nothing (the table says so).
+template <Syscall S, typename... Args> int64_t invoke_unbound(Args... args) {
+    static_assert(spec_of(S).invokes == Invokes::Nothing, "this call invokes a capability");
+    return raw(S, uint64_t(args)...);
 }
 
 inline lib::Result<uint64_t> checked(int64_t r) {
@@ -32,128 +70,165 @@ inline lib::Result<uint64_t> checked(int64_t r) {
         return lib::fail(result_error(r));
     return uint64_t(r);
 }
-
-[[noreturn]] inline void exit(int code) {
-    raw(Syscall::Exit, uint64_t(code));
-    __builtin_unreachable();
-}
-
-inline lib::Result<uint64_t> debug_log(const char* text, size_t length) {
-    return checked(raw(Syscall::DebugLog, reinterpret_cast<uint64_t>(text), length));
-}
-
-inline void yield() { raw(Syscall::Yield); }
-
-// ---- IPC: the message travels in RSI (label), RDX, R10, R8 (words) and R9 (transfer) both ways.
-
-// R9's encoding of a capability transfer: the slot in the low half, the rights in the high half.
-inline uint64_t encode_transfer(CapSlot slot, Rights rights) {
-    return uint64_t(slot.index()) | uint64_t(uint32_t(rights)) << 32;
-}
-inline void decode_transfer(uint64_t r9, IpcMessage& message) {
-    message.transfer = CapSlot(uint32_t(r9));
-    message.transfer_rights = Rights(uint32_t(r9 >> 32));
-}
-
-// One IPC syscall: `message` goes out in the message registers and, when the kernel delivers a
-// message back (Recv, Call, ReplyRecv), comes back in the same registers. Every message register
-// is an in/out operand, so the compiler neither assumes it survives nor forgets the result.
-inline int64_t ipc_raw(Syscall n, CapSlot endpoint, IpcMessage& message) {
-    int64_t result;
-    register uint64_t rsi asm("rsi") = message.label;
-    register uint64_t rdx asm("rdx") = message.words[0];
-    register uint64_t r10 asm("r10") = message.words[1];
-    register uint64_t r8 asm("r8") = message.words[2];
-    register uint64_t r9 asm("r9") = encode_transfer(message.transfer, message.transfer_rights);
-    asm volatile("syscall"
-                 : "=a"(result), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                 : "a"(uint64_t(n)), "D"(uint64_t(endpoint.index()))
-                 : "rcx", "r11", "memory");
-    if (!is_error_result(result) && n != Syscall::Send) {
-        message.label = rsi;
-        message.words[0] = rdx;
-        message.words[1] = r10;
-        message.words[2] = r8;
-        decode_transfer(r9, message);
-    }
-    return result;
-}
-
 inline lib::Result<void> to_void(int64_t r) {
     if (is_error_result(r))
         return lib::fail(result_error(r));
     return {};
 }
+inline lib::Result<CapSlot> to_slot(int64_t r) {
+    if (is_error_result(r))
+        return lib::fail(result_error(r));
+    return CapSlot(uint32_t(r));
+}
+
+[[noreturn]] inline void exit(int code) {
+    invoke_unbound<Syscall::Exit>(uint64_t(int64_t(code)));
+    __builtin_unreachable();
+}
+
+// Ends the calling thread alone (WaitThread reports it as Exited with code 0).
+[[noreturn]] inline void exit_thread() {
+    invoke_unbound<Syscall::ExitThread>();
+    __builtin_unreachable();
+}
+
+inline lib::Result<uint64_t> debug_log(const char* text, size_t length) {
+    return checked(invoke_unbound<Syscall::DebugLog>(reinterpret_cast<uint64_t>(text), length));
+}
+
+inline void yield() { invoke_unbound<Syscall::Yield>(); }
+
+// ---- IPC: the message travels in RSI (label), RDX, R10, R8 (words), R9 (transferred slot)
+// and R12 (its rights) both ways; R13 names the receive window; RAX returns the badge.
+
+// One IPC syscall: `message` goes out in the message registers and, when the kernel delivers a
+// message back (Recv, Call, ReplyRecv), comes back in the same registers. Every message register
+// is an in/out operand, so the compiler neither assumes it survives nor forgets the result.
+inline int64_t ipc_raw(Syscall n, CapSlot endpoint, CapSlot window, IpcMessage& message) {
+    int64_t result;
+    register uint64_t rsi asm("rsi") = message.label;
+    register uint64_t rdx asm("rdx") = message.words[0];
+    register uint64_t r10 asm("r10") = message.words[1];
+    register uint64_t r8 asm("r8") = message.words[2];
+    register uint64_t r9 asm("r9") = message.transfer.index();
+    register uint64_t r12 asm("r12") = uint32_t(message.transfer_rights);
+    register uint64_t r13 asm("r13") = window.index();
+    asm volatile("syscall"
+                 : "=a"(result), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(r12),
+                   "+r"(r13)
+                 : "a"(uint64_t(n)), "D"(uint64_t(endpoint.index()))
+                 : "rcx", "r11", "memory");
+    if (!is_error_result(result) && n != Syscall::Send && n != Syscall::Reply) {
+        message.label = rsi;
+        message.words[0] = rdx;
+        message.words[1] = r10;
+        message.words[2] = r8;
+        message.transfer = CapSlot(uint32_t(r9));
+        message.transfer_rights = Rights(uint32_t(r12));
+        message.badge = n == Syscall::Call ? 0 : uint64_t(result);
+    }
+    return result;
+}
 
 // Sends `message` (WRITE on the endpoint; GRANT on message.transfer if it is not none).
 inline lib::Result<void> send(CapSlot endpoint, IpcMessage message) {
-    return to_void(ipc_raw(Syscall::Send, endpoint, message));
+    return to_void(ipc_raw(Syscall::Send, endpoint, CapSlot::none(), message));
 }
 // Waits for a message (READ on the endpoint). A transferred capability lands in `accept`
-// (CapSlot::none(): refuse transfers), which travels in R9 like a transfer; `out.transfer` says
-// where it went.
+// (CapSlot::none(): refuse transfers); `out.transfer` says where it went, `out.badge` whose
+// capability the sender used.
 inline lib::Result<void> recv(CapSlot endpoint, CapSlot accept, IpcMessage& out) {
     out = IpcMessage{};
-    out.transfer = accept;
-    return to_void(ipc_raw(Syscall::Recv, endpoint, out));
+    return to_void(ipc_raw(Syscall::Recv, endpoint, accept, out));
 }
-// Sends `message` and waits for the reply, which replaces it.
-inline lib::Result<void> call(CapSlot endpoint, IpcMessage& message) {
-    return to_void(ipc_raw(Syscall::Call, endpoint, message));
+// Sends `message` and waits for the reply, which replaces it; a capability in the reply lands
+// in `accept`. PeerGone if the server ended without replying.
+inline lib::Result<void> call(CapSlot endpoint, IpcMessage& message,
+                              CapSlot accept = CapSlot::none()) {
+    return to_void(ipc_raw(Syscall::Call, endpoint, accept, message));
 }
-// Replies with `message` and waits for the next request, which replaces it.
-inline lib::Result<void> reply_recv(CapSlot endpoint, IpcMessage& message) {
-    return to_void(ipc_raw(Syscall::ReplyRecv, endpoint, message));
+// Replies with `message` to the last caller and waits for the next request, which replaces it.
+inline lib::Result<void> reply_recv(CapSlot endpoint, IpcMessage& message,
+                                    CapSlot accept = CapSlot::none()) {
+    return to_void(ipc_raw(Syscall::ReplyRecv, endpoint, accept, message));
+}
+// Replies to the last caller without waiting for another (PeerGone if that caller has gone).
+inline lib::Result<void> reply(IpcMessage message) {
+    return to_void(ipc_raw(Syscall::Reply, CapSlot::none(), CapSlot::none(), message));
+}
+// A copy of the endpoint capability `endpoint` (GRANT, unbadged) carrying `badge` (non-zero,
+// below BADGE_LIMIT) with `rights`, in a free slot of the caller's CNode.
+inline lib::Result<CapSlot> mint(CapSlot endpoint, uint64_t badge, Rights rights) {
+    return to_slot(invoke<Syscall::Mint>(endpoint, badge, uint32_t(rights)));
 }
 
 // ---- Devices
 
 // Reads `width` (1, 2 or 4) bytes from `port`, which the IoPort capability must cover (READ).
 inline lib::Result<uint64_t> port_in(CapSlot io_port, uint16_t port, uint32_t width) {
-    return checked(raw(Syscall::PortIn, io_port.index(), port, width));
+    return checked(invoke<Syscall::PortIn>(io_port, port, width));
 }
 // Writes (WRITE on the capability).
 inline lib::Result<void> port_out(CapSlot io_port, uint16_t port, uint32_t width,
                                   uint32_t value) {
-    return to_void(raw(Syscall::PortOut, io_port.index(), port, width, value));
+    return to_void(invoke<Syscall::PortOut>(io_port, port, width, value));
 }
 // Blocks until the line fires (READ on the IrqLine).
 inline lib::Result<void> wait_irq(CapSlot irq_line) {
-    return to_void(raw(Syscall::WaitIrq, irq_line.index()));
+    return to_void(invoke<Syscall::WaitIrq>(irq_line));
+}
+
+// ---- Memory budgets: fresh objects
+
+// `pages` zeroed, physically contiguous pages (WRITE on the budget); a MemoryFrame slot.
+inline lib::Result<CapSlot> alloc_memory(CapSlot budget, uint64_t pages) {
+    return to_slot(invoke<Syscall::AllocMemory>(budget, pages));
+}
+// A new endpoint (WRITE on the budget); its slot, with all rights.
+inline lib::Result<CapSlot> create_endpoint(CapSlot budget) {
+    return to_slot(invoke<Syscall::CreateEndpoint>(budget));
+}
+// Starts initrd program `path` ("bin/hello"); returns a Process capability (all rights).
+inline lib::Result<CapSlot> spawn_process(CapSlot budget, const char* path, size_t length) {
+    return to_slot(
+        invoke<Syscall::SpawnProcess>(budget, reinterpret_cast<uint64_t>(path), length));
 }
 
 // ---- Processes and threads
 
-// Starts initrd program `path` ("bin/hello"); returns a Process capability (all rights).
-inline lib::Result<CapSlot> spawn_process(const char* path, size_t length) {
-    auto r = checked(raw(Syscall::SpawnProcess, reinterpret_cast<uint64_t>(path), length));
-    if (!r)
-        return lib::fail(r.error());
-    return CapSlot(uint32_t(*r));
-}
-// A new thread in `process` (WRITE) at `entry` with `stack_top` and `argument` in RDI.
-inline lib::Result<uint64_t> spawn_thread(CapSlot process, void (*entry)(uint64_t),
-                                          void* stack_top, uint64_t argument) {
-    return checked(raw(Syscall::SpawnThread, process.index(), reinterpret_cast<uint64_t>(entry),
-                       reinterpret_cast<uint64_t>(stack_top), argument));
-}
-
-// ---- Memory
-
-// `pages` zeroed, physically contiguous pages (WRITE on the PmmAllocator); a MemoryFrame slot.
-inline lib::Result<CapSlot> alloc_memory(CapSlot pmm, uint64_t pages) {
-    auto r = checked(raw(Syscall::AllocMemory, pmm.index(), pages));
-    if (!r)
-        return lib::fail(r.error());
-    return CapSlot(uint32_t(*r));
+// A new thread in `process` (WRITE) at `entry` with `stack_top` and `argument` in RDI; returns
+// its Thread capability (all rights).
+inline lib::Result<CapSlot> spawn_thread(CapSlot process, void (*entry)(uint64_t),
+                                         void* stack_top, uint64_t argument) {
+    return to_slot(invoke<Syscall::SpawnThread>(process, reinterpret_cast<uint64_t>(entry),
+                                                reinterpret_cast<uint64_t>(stack_top),
+                                                argument));
 }
 // Maps all of `frame` at `address` in `process` (flags: MAP_WRITE, MAP_EXEC, never both).
 inline lib::Result<void> map_memory(CapSlot process, CapSlot frame, uint64_t address,
                                     uint64_t flags) {
-    return to_void(raw(Syscall::MapMemory, process.index(), frame.index(), address, flags));
+    return to_void(invoke<Syscall::MapMemory>(process, frame.index(), address, flags));
 }
 inline lib::Result<void> unmap_memory(CapSlot process, uint64_t address, uint64_t pages) {
-    return to_void(raw(Syscall::UnmapMemory, process.index(), address, pages));
+    return to_void(invoke<Syscall::UnmapMemory>(process, address, pages));
+}
+
+// How a thread ended (WaitThread).
+struct ThreadExit {
+    ExitReason reason;
+    uint64_t code;          // exit code, or the fault's vector
+    uint64_t fault_address; // CR2 of a page fault
+};
+// Blocks until the thread in `thread` (READ) has ended.
+inline lib::Result<ThreadExit> wait_thread(CapSlot thread) {
+    static_assert(spec_of(Syscall::WaitThread).invokes == Invokes::Object);
+    Extra extra;
+    TRY(checked(raw_extra(Syscall::WaitThread, thread.index(), extra)));
+    return ThreadExit{ExitReason(extra.rsi), extra.rdx, extra.r10};
+}
+// Ends the thread (WRITE) at its next return towards Ring 3.
+inline lib::Result<void> kill_thread(CapSlot thread) {
+    return to_void(invoke<Syscall::KillThread>(thread));
 }
 
 // ---- Capabilities
@@ -162,18 +237,28 @@ inline lib::Result<void> unmap_memory(CapSlot process, uint64_t address, uint64_
 // `destination` or, for CapSlot::none(), the first free slot. Returns the slot used.
 inline lib::Result<CapSlot> delegate(CapSlot source, CapSlot process, CapSlot destination,
                                      Rights rights) {
-    auto r = checked(raw(Syscall::Delegate, source.index(), process.index(), destination.index(),
-                         uint32_t(rights)));
-    if (!r)
-        return lib::fail(r.error());
-    return CapSlot(uint32_t(*r));
+    return to_slot(invoke<Syscall::Delegate>(source, process.index(), destination.index(),
+                                             uint32_t(rights)));
 }
 inline lib::Result<void> drop_cap(CapSlot slot) {
-    return to_void(raw(Syscall::DropCap, slot.index()));
+    return to_void(invoke<Syscall::DropCap>(slot));
 }
 // Removes every capability derived from `slot` (REVOKE); returns how many.
 inline lib::Result<uint64_t> revoke(CapSlot slot) {
-    return checked(raw(Syscall::Revoke, slot.index()));
+    return checked(invoke<Syscall::Revoke>(slot));
+}
+
+struct CapDescription {
+    CapType type;
+    Rights rights;
+    uint64_t badge;
+};
+// What `slot` holds.
+inline lib::Result<CapDescription> inspect(CapSlot slot) {
+    static_assert(spec_of(Syscall::Inspect).invokes == Invokes::AnyCapability);
+    Extra extra;
+    uint64_t type = TRY(checked(raw_extra(Syscall::Inspect, slot.index(), extra)));
+    return CapDescription{CapType(type), Rights(uint32_t(extra.rsi)), extra.rdx};
 }
 
 } // namespace mnos::sys

@@ -4,7 +4,7 @@
 // children that fault and goes on once the kernel has ended them. Prints one line per check and
 // "ring3 suite: N passed, M failed"; exits with the number of failures.
 //
-// It relies on the initial CNode layout (docs/syscalls.md): 0 its own Process, 1 PmmAllocator,
+// It relies on the initial CNode layout (docs/syscalls.md): 0 its own Process, 1 MemoryBudget,
 // 2 IoPort COM1 0x3f8..0x3ff, 3 IpcEndpoint, 4 IrqLine (ISA IRQ 4), all with every right.
 #include <cstdint>
 
@@ -21,7 +21,7 @@ namespace sys = mnos::sys;
 namespace {
 
 constexpr CapSlot SELF{0};
-constexpr CapSlot PMM{1};
+constexpr CapSlot PMM{1}; // the memory budget
 constexpr CapSlot COM1{2};
 constexpr CapSlot ENDPOINT{3};
 constexpr CapSlot IRQ4{4};
@@ -75,9 +75,12 @@ void expect_value(const char* what, uint64_t got, uint64_t expected) {
     mnos::println("ring3: FAIL {} (got {:#x}, expected {:#x})", what, got, expected);
 }
 
+// R9 (a transfer) and R13 (a receive window) default to none, so an IPC call made this way
+// carries no capability.
 int64_t call(Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
-             uint64_t a4 = 0) {
-    return sys::raw(n, a0, a1, a2, a3, a4);
+             uint64_t a4 = 0, uint64_t a5 = CapSlot::NONE_VALUE, uint64_t a6 = 0,
+             uint64_t a7 = CapSlot::NONE_VALUE) {
+    return sys::raw(n, a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
 // A copy of `source` in the first free slot with only `rights`, for the MissingRights checks.
@@ -471,22 +474,22 @@ void test_processes() {
     for (char& c : long_path)
         c = 'a';
     auto path = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
-    expect_error("spawn_process: zero length", call(Syscall::SpawnProcess, path(hello), 0),
+    expect_error("spawn_process: zero length", call(Syscall::SpawnProcess, PMM.index(), path(hello), 0),
                  Error::InvalidArgument);
     expect_error("spawn_process: 300-byte path",
-                 call(Syscall::SpawnProcess, path(long_path), sizeof long_path),
+                 call(Syscall::SpawnProcess, PMM.index(), path(long_path), sizeof long_path),
                  Error::InvalidArgument);
     expect_error("spawn_process: huge length",
-                 call(Syscall::SpawnProcess, path(hello), 1ull << 40), Error::InvalidArgument);
-    expect_error("spawn_process: kernel pointer", call(Syscall::SpawnProcess, KERNEL_POINTER, 8),
+                 call(Syscall::SpawnProcess, PMM.index(), path(hello), 1ull << 40), Error::InvalidArgument);
+    expect_error("spawn_process: kernel pointer", call(Syscall::SpawnProcess, PMM.index(), KERNEL_POINTER, 8),
                  Error::BadAddress);
     expect_error("spawn_process: non-canonical pointer",
-                 call(Syscall::SpawnProcess, NON_CANONICAL, 8), Error::BadAddress);
-    expect_error("spawn_process: unmapped pointer", call(Syscall::SpawnProcess, UNMAPPED, 8),
+                 call(Syscall::SpawnProcess, PMM.index(), NON_CANONICAL, 8), Error::BadAddress);
+    expect_error("spawn_process: unmapped pointer", call(Syscall::SpawnProcess, PMM.index(), UNMAPPED, 8),
                  Error::BadAddress);
     expect_error("spawn_process: no such program",
-                 call(Syscall::SpawnProcess, path(missing), sizeof missing - 1), Error::NotFound);
-    int64_t child = call(Syscall::SpawnProcess, path(hello), sizeof hello - 1);
+                 call(Syscall::SpawnProcess, PMM.index(), path(missing), sizeof missing - 1), Error::NotFound);
+    int64_t child = call(Syscall::SpawnProcess, PMM.index(), path(hello), sizeof hello - 1);
     expect_ok("spawn_process: /bin/hello", child);
     if (!mnos::is_error_result(child)) {
         // The capability names the child: delegating into it needs its WRITE, which we have.
@@ -505,7 +508,7 @@ void test_processes() {
         uint64_t length = 0;
         while (faulter[length])
             ++length;
-        int64_t slot = call(Syscall::SpawnProcess, path(faulter), length);
+        int64_t slot = call(Syscall::SpawnProcess, PMM.index(), path(faulter), length);
         expect_ok(faulter, slot);
         if (mnos::is_error_result(slot))
             continue;
@@ -521,6 +524,180 @@ void test_processes() {
     }
 }
 
+
+// ---- servers: badges, capabilities both ways, a server that ends while a client waits
+
+// A stack for a helper thread: 4 fresh pages mapped read+write at the next free spot.
+uint64_t helper_stack() {
+    static uint64_t next = MAP_BASE + 0x200000;
+    auto frame = sys::alloc_memory(PMM, 4);
+    if (!frame || !sys::map_memory(SELF, *frame, next, mnos::MAP_WRITE))
+        return 0;
+    uint64_t top = next + 4 * PAGE - 8; // as if just called: see test_ipc_and_threads
+    next += 8 * PAGE;
+    return top;
+}
+
+CapSlot spawn_helper(void (*entry)(uint64_t), uint64_t argument) {
+    uint64_t top = helper_stack();
+    auto thread = top ? sys::spawn_thread(SELF, entry, reinterpret_cast<void*>(top), argument)
+                      : lib::Result<CapSlot>(lib::fail(Error::OutOfMemory));
+    expect_ok("spawn a helper thread", thread ? 0 : mnos::error_result(thread.error()));
+    return thread ? *thread : CapSlot(uint32_t(EMPTY));
+}
+
+constexpr uint64_t BADGES[] = {0x1111, 0x2222, 0x3333};
+constexpr int CALLS_PER_CLIENT = 50;
+CapSlot g_badged[3];
+int g_badge_errors = 0; // counted by several threads: __atomic_fetch_add
+
+// Answers every call with the badge it arrived with (label) and the caller's label (word 0).
+[[noreturn]] void badge_server(uint64_t endpoint) {
+    CapSlot ep{uint32_t(endpoint)};
+    IpcMessage m;
+    if (!sys::recv(ep, CapSlot::none(), m))
+        __atomic_fetch_add(&g_badge_errors, 1, __ATOMIC_RELAXED);
+    for (int served = 1;; ++served) {
+        IpcMessage answer;
+        answer.label = m.badge;
+        answer.words[0] = m.label;
+        m = answer;
+        if (served == 3 * CALLS_PER_CLIENT) {
+            (void)sys::reply(m);
+            break;
+        }
+        if (!sys::reply_recv(ep, m))
+            __atomic_fetch_add(&g_badge_errors, 1, __ATOMIC_RELAXED);
+    }
+    sys::exit_thread();
+}
+
+[[noreturn]] void badge_client(uint64_t index) {
+    for (int i = 0; i < CALLS_PER_CLIENT; ++i) {
+        IpcMessage m;
+        m.label = index * 1000 + uint64_t(i);
+        if (!sys::call(g_badged[index], m) || m.label != BADGES[index] ||
+            m.words[0] != index * 1000 + uint64_t(i))
+            __atomic_fetch_add(&g_badge_errors, 1, __ATOMIC_RELAXED);
+    }
+    sys::exit_thread();
+}
+
+volatile bool g_holding = false;
+volatile int64_t g_orphan_result = 0;
+
+// Receives one call and never answers it.
+[[noreturn]] void silent_server(uint64_t endpoint) {
+    IpcMessage m;
+    (void)sys::recv(CapSlot{uint32_t(endpoint)}, CapSlot::none(), m);
+    g_holding = true;
+    for (;;) {
+    }
+}
+
+[[noreturn]] void orphan_client(uint64_t endpoint) {
+    IpcMessage m;
+    m.label = 7;
+    auto r = sys::call(CapSlot{uint32_t(endpoint)}, m);
+    g_orphan_result = r ? 0 : mnos::error_result(r.error());
+    sys::exit_thread();
+}
+
+constexpr CapSlot GIFT_WINDOW{50};
+constexpr CapSlot RETURN_WINDOW{51};
+volatile uint64_t g_gift_type = 0;
+
+// Takes a capability with a call and answers with one of its own.
+[[noreturn]] void swap_server(uint64_t endpoint) {
+    CapSlot ep{uint32_t(endpoint)};
+    IpcMessage m;
+    if (sys::recv(ep, GIFT_WINDOW, m) && !m.transfer.is_none())
+        if (auto info = sys::inspect(m.transfer))
+            g_gift_type = uint64_t(info->type);
+    IpcMessage answer;
+    auto fresh = sys::create_endpoint(PMM);
+    if (fresh) {
+        answer.transfer = *fresh;
+        answer.transfer_rights = Rights::Read | Rights::Write;
+    }
+    (void)sys::reply(answer);
+    sys::exit_thread();
+}
+
+void expect_thread_end(const char* what, CapSlot thread, mnos::ExitReason reason) {
+    auto end = sys::wait_thread(thread);
+    expect_value(what, end ? uint64_t(end->reason) : ~0ull, uint64_t(reason));
+}
+
+void test_servers() {
+    // Three clients, three badged copies of one endpoint, one server.
+    auto ep = sys::create_endpoint(PMM);
+    expect_ok("create_endpoint", ep ? 0 : mnos::error_result(ep.error()));
+    if (!ep)
+        return;
+    for (int i = 0; i < 3; ++i) {
+        auto badged = sys::mint(*ep, BADGES[i], Rights::Write);
+        expect_ok("mint a badged endpoint", badged ? 0 : mnos::error_result(badged.error()));
+        g_badged[i] = badged ? *badged : CapSlot(uint32_t(EMPTY));
+        if (auto info = sys::inspect(g_badged[i]))
+            expect_value("inspect shows the badge", info->badge, BADGES[i]);
+    }
+    expect_error("mint: badge 0", call(Syscall::Mint, ep->index(), 0, uint32_t(Rights::Write)),
+                 Error::InvalidArgument);
+    expect_error("mint: badge of 2^63", call(Syscall::Mint, ep->index(), mnos::BADGE_LIMIT,
+                                             uint32_t(Rights::Write)),
+                 Error::InvalidArgument);
+    expect_error("mint: a badged capability again",
+                 call(Syscall::Mint, g_badged[0].index(), 9, uint32_t(Rights::Write)),
+                 Error::MissingRights); // the copy has no GRANT
+    expect_error("mint: not an endpoint", call(Syscall::Mint, COM1.index(), 9, 0),
+                 Error::WrongType);
+    CapSlot server = spawn_helper(badge_server, ep->index());
+    CapSlot clients[3];
+    for (uint64_t i = 0; i < 3; ++i)
+        clients[i] = spawn_helper(badge_client, i);
+    for (CapSlot client : clients)
+        expect_thread_end("a badge client finished", client, mnos::ExitReason::Exited);
+    expect_thread_end("the badge server finished", server, mnos::ExitReason::Exited);
+    expect_value("every reply carried the caller's own badge", uint64_t(__atomic_load_n(&g_badge_errors, __ATOMIC_RELAXED)), 0);
+
+    // A capability each way of one call.
+    CapSlot swap = spawn_helper(swap_server, ep->index());
+    IpcMessage gift;
+    gift.transfer = COM1;
+    gift.transfer_rights = Rights::Read;
+    auto swapped = sys::call(*ep, gift, RETURN_WINDOW);
+    expect_ok("call with a capability, reply with one",
+              swapped ? 0 : mnos::error_result(swapped.error()));
+    expect_thread_end("the swap server finished", swap, mnos::ExitReason::Exited);
+    expect_value("the server received an io-port", g_gift_type, uint64_t(mnos::CapType::IoPort));
+    expect_value("the reply's capability landed in the window", gift.transfer.index(),
+                 RETURN_WINDOW.index());
+    if (auto info = sys::inspect(RETURN_WINDOW))
+        expect_value("it is an endpoint", uint64_t(info->type),
+                     uint64_t(mnos::CapType::IpcEndpoint));
+    (void)sys::drop_cap(RETURN_WINDOW);
+    expect_error("a transfer slot above 32 bits is NoSlot",
+                 call(Syscall::Send, ep->index(), 0, 0, 0, 0, HUGE_SLOT + COM1.index()),
+                 Error::NoSlot);
+    expect_error("a window above 32 bits is NoSlot",
+                 call(Syscall::Recv, ep->index(), 0, 0, 0, 0, CapSlot::NONE_VALUE, 0, HUGE_SLOT),
+                 Error::NoSlot);
+
+    // A server that ends holding a call: its client gets PeerGone instead of waiting forever.
+    CapSlot silent = spawn_helper(silent_server, ep->index());
+    CapSlot orphan = spawn_helper(orphan_client, ep->index());
+    while (!g_holding)
+        sys::yield();
+    expect_ok("kill_thread: the server", call(Syscall::KillThread, silent.index()));
+    expect_thread_end("wait_thread: the server was killed", silent, mnos::ExitReason::Killed);
+    expect_thread_end("the orphaned client returned", orphan, mnos::ExitReason::Exited);
+    expect_value("the orphaned client got PeerGone", uint64_t(g_orphan_result),
+                 uint64_t(mnos::error_result(Error::PeerGone)));
+    slot_errors("wait_thread", Syscall::WaitThread, COM1);
+    (void)sys::drop_cap(*ep);
+}
+
 } // namespace
 
 int main(int, char**) {
@@ -531,6 +708,7 @@ int main(int, char**) {
     test_capabilities();
     test_processes();
     test_ipc_and_threads();
+    test_servers();
     mnos::println("ring3 suite: {} passed, {} failed", g_passed, g_failed);
     return g_failed;
 }

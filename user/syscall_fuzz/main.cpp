@@ -87,7 +87,8 @@ uint64_t random_map_address() {
 }
 
 // One random call. Steering, each for a reason:
-//  - never Exit (the point is to keep going);
+//  - never Exit or ExitThread (the point is to keep going), never CreateEndpoint or Mint (a
+//    receive on a fresh endpoint or a badged copy of ours could block for good);
 //  - PortOut never to COM1's real ports: the kernel logs through that UART;
 //  - Send/Recv/Call/ReplyRecv never on the endpoint, WaitIrq never on the IRQ line: nobody
 //    answers, so a valid call would block this only thread for good;
@@ -99,39 +100,57 @@ uint64_t random_map_address() {
 //  - DropCap and Revoke spare slots 0..4, so later calls still reach valid objects.
 int64_t pick() {
     auto call = [](Syscall n, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
-                   uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
-        return mnos::sys::raw(n, a0, a1, a2, a3, a4, a5);
+                   uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0, uint64_t a6 = 0,
+                   uint64_t a7 = 0) {
+        return mnos::sys::raw(n, a0, a1, a2, a3, a4, a5, a6, a7);
     };
-    switch (1 + below(mnos::SYSCALL_COUNT - 1)) {
-    case 1: return call(Syscall::DebugLog, random_pointer(), random_length() % 64);
-    case 2: return call(Syscall::Yield);
-    case 3: return call(Syscall::Send, slot_except(ENDPOINT), next(), next(), next(), next(),
-                        next());
-    case 4: return call(Syscall::Recv, slot_except(ENDPOINT), 0, 0, 0, 0, random_slot());
-    case 5: return call(Syscall::Call, slot_except(ENDPOINT), next(), next(), next(), next(),
-                        next());
-    case 6: return call(Syscall::ReplyRecv, slot_except(ENDPOINT), next(), next(), next(), next(),
-                        next());
-    case 7: return call(Syscall::PortIn, random_slot(), 0x3f8 + below(16) - 4, below(6));
-    case 8: {
+    switch (Syscall(below(mnos::SYSCALL_COUNT))) {
+    case Syscall::Exit:       // would end the run
+    case Syscall::ExitThread:
+    case Syscall::CreateEndpoint: // a fresh endpoint, or a badged copy of ours, is one a
+    case Syscall::Mint:           // receive could block on for good
+        return call(Syscall::Yield);
+    case Syscall::DebugLog:
+        return call(Syscall::DebugLog, random_pointer(), random_length() % 64);
+    case Syscall::Yield: return call(Syscall::Yield);
+    case Syscall::Send:
+    case Syscall::Call:
+    case Syscall::ReplyRecv:
+        return call(Syscall(below(2) ? uint64_t(Syscall::Send) : uint64_t(Syscall::Call)),
+                    slot_except(ENDPOINT), next(), next(), next(), next(), next(), next(),
+                    next());
+    case Syscall::Recv:
+        return call(Syscall::Recv, slot_except(ENDPOINT), 0, 0, 0, 0, 0, 0, random_slot());
+    case Syscall::Reply:
+        return call(Syscall::Reply, next(), next(), next(), next(), next(), next(), next());
+    case Syscall::PortIn:
+        return call(Syscall::PortIn, random_slot(), 0x3f8 + below(16) - 4, below(6));
+    case Syscall::PortOut: {
         uint64_t port = below(0x10000);
         if (port >= 0x3f0 && port < 0x400) // a delegated copy of COM1 must not reach the UART
             port += 0x10;
         return call(Syscall::PortOut, slot_except(COM1), port, below(6), next());
     }
-    case 9: return call(Syscall::WaitIrq, slot_except(IRQ4));
-    case 10: return call(Syscall::SpawnProcess, random_pointer(), random_length());
-    case 11: // the entry is never a user address (copies of SELF exist too)
+    case Syscall::WaitIrq: return call(Syscall::WaitIrq, slot_except(IRQ4));
+    case Syscall::SpawnProcess:
+        return call(Syscall::SpawnProcess, below(2) ? PMM : random_slot(), random_pointer(),
+                    random_length());
+    case Syscall::SpawnThread: // the entry is never a user address (copies of SELF exist too)
         return call(Syscall::SpawnThread, random_slot(), random_pointer() | (1ull << 63),
                     random_pointer(), next());
-    case 12: return call(Syscall::AllocMemory, below(4) ? PMM : random_slot(), random_count());
-    case 13:
+    case Syscall::AllocMemory:
+        return call(Syscall::AllocMemory, below(4) ? PMM : random_slot(), random_count());
+    case Syscall::MapMemory:
         return call(Syscall::MapMemory, below(2) ? SELF : random_slot(), random_slot(),
                     random_map_address(), below(8) ? below(3) : next());
-    case 14:
+    case Syscall::UnmapMemory:
         return call(Syscall::UnmapMemory, below(2) ? SELF : random_slot(), random_map_address(),
                     random_count());
-    case 15: {
+    case Syscall::WaitThread: // no thread capability ever exists here: every one is refused
+        return call(Syscall::WaitThread, random_slot());
+    case Syscall::KillThread: return call(Syscall::KillThread, random_slot());
+    case Syscall::Inspect: return call(Syscall::Inspect, random_slot());
+    case Syscall::Delegate: {
         // No copies of COM1, the endpoint or the IRQ line: the steering above only knows
         // their original slots.
         uint64_t source = random_slot();
@@ -140,15 +159,16 @@ int64_t pick() {
         return call(Syscall::Delegate, source, below(2) ? SELF : random_slot(),
                     random_slot(), below(4) ? below(32) : next());
     }
-    case 16: {
+    case Syscall::DropCap: {
         uint64_t slot = random_slot();
         return call(Syscall::DropCap, slot < FIRST_FREE ? slot + FIRST_FREE : slot);
     }
-    default: {
+    case Syscall::Revoke: {
         uint64_t slot = random_slot();
         return call(Syscall::Revoke, slot < FIRST_FREE ? slot + FIRST_FREE : slot);
     }
     }
+    return 0;
 }
 
 // The random DebugLog calls log text without a newline; one here keeps the next report line a

@@ -1,5 +1,5 @@
 #include "kernel/arch/x86_64/exceptions.h"
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 
@@ -128,7 +128,7 @@ void handle_exception(InterruptFrame& frame) {
 void handle_user_fault(InterruptFrame& frame, const char* reason) {
     uint64_t cr2 = frame.vector == vector::PAGE_FAULT ? cpu::read_cr2() : 0;
     sched::Thread* thread = sched::current();
-    sched::Process* process = thread ? thread->process : nullptr;
+    object::Process* process = thread ? thread->process : nullptr;
     if (!process) {
         report(frame, cr2);
         RegisterSnapshot registers = snapshot_of(frame, cr2);
@@ -140,7 +140,8 @@ void handle_user_fault(InterruptFrame& frame, const char* reason) {
              "process {} ({}) ended: {} at rip {:#x} (error {:#x}, cr2 {:#x})", process->pid(),
              process->name(), reason, frame.rip, frame.error_code, cr2);
     cpu::enable_interrupts();
-    sched::exit_current_process(-int(frame.vector) - 1);
+    sched::exit_current_process(-int(frame.vector) - 1,
+                                object::ExitState{mnos::ExitReason::Faulted, frame.vector, cr2});
 }
 
 FaultExpectation& expect_fault(uint8_t vector) {

@@ -11,6 +11,7 @@
 #include "kernel/irq/irq.h"
 #include "kernel/irq/tick.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/sched/user_process.h"
 
 namespace kernel::x86_64 {
 
@@ -60,4 +61,9 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     // returns through the stub's iretq.
     if (sched::online_cpus() > 0)
         sched::preempt_if_requested();
+    // Back to Ring 3 next: a killed thread (or one whose process is exiting) ends here, which
+    // is how a kill reaches a thread that never makes a syscall. Interrupts are still off, as
+    // ending a thread expects of this path.
+    if (frame->from_user())
+        sched::end_if_asked(*sched::current());
 }

@@ -2,8 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/cap/cnode.h"
-#include "kernel/object/io_port_range.h"
-#include "kernel/object/process_object.h"
+#include "kernel/object/io_port.h"
 #include "test_object.h"
 
 namespace {
@@ -81,14 +80,14 @@ TEST_F(CNodeTest, LookupNamesEachError) {
 }
 
 TEST_F(CNodeTest, TypedLookupGivesTheConcreteClass) {
-    auto ports = *kernel::object::IoPortRange::create(0x3f8, 8);
+    auto ports = *kernel::object::IoPort::create(0x3f8, 8);
     auto slot = *kernel::cap::insert(cnode, ports, Rights::Read | Rights::Write);
-    auto found = kernel::cap::lookup_as<kernel::object::IoPortRange>(cnode, slot, Rights::Write);
+    auto found = kernel::cap::lookup_as<kernel::object::IoPort>(cnode, slot, Rights::Write);
     ASSERT_TRUE(found);
     EXPECT_EQ((*found)->base(), 0x3f8);
     EXPECT_EQ((*found)->size(), 8u);
     auto other = *kernel::cap::insert(cnode, make_object(CapType::MemoryFrame), Rights::Read);
-    EXPECT_EQ(kernel::cap::lookup_as<kernel::object::IoPortRange>(cnode, other, Rights::None)
+    EXPECT_EQ(kernel::cap::lookup_as<kernel::object::IoPort>(cnode, other, Rights::None)
                   .error(),
               Error::WrongType);
 }
@@ -144,11 +143,13 @@ TEST_F(CNodeTest, DestroyingACNodeReleasesItsObjects) {
 
 namespace {
 
-// What the future Process looks like to the capability system: an object owning a CNode.
-class FakeProcess final : public kernel::object::ProcessObject {
+// What a Process is to the capability system: an object owning a CNode.
+class FakeProcess final : public kernel::object::KernelObject {
 public:
-    kernel::cap::CNode& cnode() override { return m_cnode; }
-    uint64_t pid() const override { return 42; }
+    static constexpr CapType CAP_TYPE = CapType::Process;
+    FakeProcess() : KernelObject(CAP_TYPE) {}
+    kernel::cap::CNode& cnode() { return m_cnode; }
+    uint64_t pid() const { return 42; }
     ~FakeProcess() override { ++cap_test::g_destroyed; }
 
 private:
@@ -164,7 +165,7 @@ TEST_F(CNodeTest, DroppingTheLastProcessCapabilityTearsDownItsCNode) {
     ASSERT_TRUE(kernel::cap::insert(process->cnode(), make_object(), RW));
     auto slot = *kernel::cap::insert(cnode, process, Rights::All);
     EXPECT_EQ(process->pid(), 42u);
-    auto found = kernel::cap::lookup_as<kernel::object::ProcessObject>(cnode, slot, Rights::Write);
+    auto found = kernel::cap::lookup_as<FakeProcess>(cnode, slot, Rights::Write);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->get(), process.get());
     found->reset();

@@ -4,10 +4,10 @@
 
 #include <vector>
 
-#include "kernel/object/io_port_range.h"
+#include "kernel/object/io_port.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/memory_frame.h"
-#include "kernel/object/pmm_allocator_object.h"
+#include "kernel/object/memory_budget.h"
 
 namespace {
 
@@ -18,16 +18,16 @@ using kernel::object::IrqWaitStatus;
 using lib::PhysAddr;
 using mnos::Error;
 
-TEST(IoPortRange, CreationValidatesTheRange) {
-    EXPECT_EQ(kernel::object::IoPortRange::create(0x3f8, 0).error(), Error::InvalidArgument);
-    EXPECT_EQ(kernel::object::IoPortRange::create(0xfff0, 0x11).error(), Error::InvalidArgument);
-    auto last = kernel::object::IoPortRange::create(0xfff0, 0x10);
+TEST(IoPort, CreationValidatesTheRange) {
+    EXPECT_EQ(kernel::object::IoPort::create(0x3f8, 0).error(), Error::InvalidArgument);
+    EXPECT_EQ(kernel::object::IoPort::create(0xfff0, 0x11).error(), Error::InvalidArgument);
+    auto last = kernel::object::IoPort::create(0xfff0, 0x10);
     ASSERT_TRUE(last);
     EXPECT_EQ((*last)->type(), mnos::CapType::IoPort);
 }
 
-TEST(IoPortRange, ContainsChecksTheWholeAccess) {
-    auto ports = *kernel::object::IoPortRange::create(0x3f8, 8);
+TEST(IoPort, ContainsChecksTheWholeAccess) {
+    auto ports = *kernel::object::IoPort::create(0x3f8, 8);
     EXPECT_TRUE(ports->contains(0x3f8, 1));
     EXPECT_TRUE(ports->contains(0x3ff, 1));
     EXPECT_TRUE(ports->contains(0x3fc, 4));
@@ -82,10 +82,10 @@ TEST(MemoryFrame, TheLastReferenceReturnsOwnedFrames) {
     EXPECT_EQ(allocator.freed.size(), 3u);
 }
 
-TEST(PmmAllocatorObject, AllocatesFramesThatGoBackWhenReleased) {
+TEST(MemoryBudget, AllocatesFramesThatGoBackWhenReleased) {
     RecordingAllocator allocator;
-    auto pmm = *kernel::object::PmmAllocatorObject::create(allocator);
-    EXPECT_EQ(pmm->type(), mnos::CapType::PmmAllocator);
+    auto pmm = *kernel::object::MemoryBudget::create(allocator);
+    EXPECT_EQ(pmm->type(), mnos::CapType::MemoryBudget);
     auto frame = pmm->allocate_frame();
     ASSERT_TRUE(frame);
     EXPECT_EQ((*frame)->base(), PhysAddr(0x101000));

@@ -1,13 +1,13 @@
-// UserMappings (kernel/syscall/user_mappings.h): which record mapped a page, and that records
+// Regions (kernel/object/address_space.h): which record mapped a page, and that records
 // keep their frames alive until they are deleted.
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "kernel/syscall/user_mappings.h"
+#include "kernel/object/address_space.h"
 
-using kernel::syscall::UserMapping;
-using kernel::syscall::UserMappings;
+using kernel::object::Region;
+using kernel::object::Regions;
 using lib::PhysAddr;
 using lib::VirtAddr;
 
@@ -23,8 +23,8 @@ public:
     std::vector<PhysAddr> freed;
 };
 
-UserMapping* record(lib::RefPtr<kernel::object::MemoryFrame> frame, uint64_t base) {
-    auto* mapping = new UserMapping;
+Region* record(lib::RefPtr<kernel::object::MemoryFrame> frame, uint64_t base) {
+    auto* mapping = new Region;
     mapping->base = VirtAddr(base);
     mapping->pages = frame->page_count();
     mapping->still_mapped = mapping->pages;
@@ -34,13 +34,13 @@ UserMapping* record(lib::RefPtr<kernel::object::MemoryFrame> frame, uint64_t bas
 
 } // namespace
 
-TEST(UserMappings, FindsTheRecordByPageAndPhysicalAddress) {
+TEST(Regions, FindsTheRecordByPageAndPhysicalAddress) {
     CountingAllocator allocator;
     auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x200000), 4, &allocator);
-    UserMappings mappings;
+    Regions mappings;
     // The same frame at two places: each page belongs to the record that put that phys there.
-    UserMapping* low = record(frame, 0x10000);
-    UserMapping* high = record(frame, 0x12000); // overlaps `low`'s last two pages' addresses
+    Region* low = record(frame, 0x10000);
+    Region* high = record(frame, 0x12000); // overlaps `low`'s last two pages' addresses
     mappings.add_locked(*low);
     mappings.add_locked(*high);
     EXPECT_EQ(mappings.find_locked(VirtAddr(0x10000), PhysAddr(0x200000)), low);
@@ -52,25 +52,25 @@ TEST(UserMappings, FindsTheRecordByPageAndPhysicalAddress) {
     EXPECT_EQ(mappings.find_locked(VirtAddr(0x11000), PhysAddr(0x300000)), nullptr); // other phys
 }
 
-TEST(UserMappings, RecordsKeepTheirFrameUntilDeleted) {
+TEST(Regions, RecordsKeepTheirFrameUntilDeleted) {
     CountingAllocator allocator;
     {
-        UserMappings mappings;
+        Regions mappings;
         {
             auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x200000), 2, &allocator);
             mappings.add_locked(*record(frame, 0x10000));
         } // the creator's reference (the capability, say) is gone
         EXPECT_TRUE(allocator.freed.empty());
 
-        UserMappings::List taken;
+        Regions::List taken;
         mappings.take_all_locked(taken);
         EXPECT_TRUE(allocator.freed.empty());
-        UserMappings::free_all(taken);
+        Regions::free_all(taken);
         EXPECT_EQ(allocator.freed.size(), 2u);
     }
     // The destructor frees what is still recorded.
     {
-        UserMappings mappings;
+        Regions mappings;
         auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x400000), 1, &allocator);
         mappings.add_locked(*record(std::move(frame), 0x20000));
     }

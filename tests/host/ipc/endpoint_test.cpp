@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "fake_scheduler.h"
-#include "kernel/ipc/ipc.h"
+#include "kernel/object/endpoint.h"
 
 namespace {
 
 using ipc_test::FakeScheduler;
-using kernel::ipc::IpcStatus;
+using kernel::object::IpcStatus;
 using kernel::ipc::IpcWaiter;
 using kernel::ipc::WaiterState;
 using mnos::Error;
@@ -37,25 +37,25 @@ protected:
 TEST_F(EndpointTest, SendBlocksUntilAReceiverTakesTheMessage) {
     IpcWaiter sender, receiver;
     set_message(sender, 7);
-    EXPECT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->send(sender), IpcStatus::Blocked);
     EXPECT_EQ(sender.state, WaiterState::SendBlocked);
     EXPECT_EQ(scheduler.blocked, std::vector<IpcWaiter*>{&sender});
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
+    EXPECT_EQ(endpoint->queued_senders(), 1u);
 
-    EXPECT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+    EXPECT_EQ(*endpoint->receive(receiver), IpcStatus::Completed);
     expect_message(receiver, 7);
     EXPECT_EQ(sender.state, WaiterState::Done);
     EXPECT_EQ(scheduler.woken, std::vector<IpcWaiter*>{&sender});
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 0u);
+    EXPECT_EQ(endpoint->queued_senders(), 0u);
 }
 
 TEST_F(EndpointTest, ReceiveBlocksUntilASenderArrives) {
     IpcWaiter sender, receiver;
-    EXPECT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
     EXPECT_EQ(receiver.state, WaiterState::ReceiveBlocked);
-    EXPECT_EQ(kernel::ipc::queued_receivers(*endpoint), 1u);
+    EXPECT_EQ(endpoint->queued_receivers(), 1u);
     set_message(sender, 9);
-    EXPECT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+    EXPECT_EQ(*endpoint->send(sender), IpcStatus::Completed);
     EXPECT_EQ(sender.state, WaiterState::Idle);
     EXPECT_EQ(receiver.state, WaiterState::Done);
     expect_message(receiver, 9);
@@ -68,12 +68,12 @@ TEST_F(EndpointTest, ManySendersAreServedInArrivalOrder) {
     IpcWaiter senders[N];
     for (int i = 0; i < N; ++i) {
         set_message(senders[i], 10 + i);
-        ASSERT_EQ(*kernel::ipc::send(*endpoint, senders[i]), IpcStatus::Blocked);
+        ASSERT_EQ(*endpoint->send(senders[i]), IpcStatus::Blocked);
     }
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), size_t(N));
+    EXPECT_EQ(endpoint->queued_senders(), size_t(N));
     for (int i = 0; i < N; ++i) {
         IpcWaiter receiver;
-        ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+        ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Completed);
         expect_message(receiver, 10 + i);
         EXPECT_EQ(scheduler.woken.back(), &senders[i]);
         // Those behind it are still waiting.
@@ -87,11 +87,11 @@ TEST_F(EndpointTest, ManyReceiversAreServedInArrivalOrder) {
     constexpr int N = 5;
     IpcWaiter receivers[N];
     for (auto& receiver : receivers)
-        ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
+        ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
     for (int i = 0; i < N; ++i) {
         IpcWaiter sender;
         set_message(sender, 50 + i);
-        ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+        ASSERT_EQ(*endpoint->send(sender), IpcStatus::Completed);
     }
     for (int i = 0; i < N; ++i) {
         EXPECT_EQ(receivers[i].state, WaiterState::Done);
@@ -102,45 +102,45 @@ TEST_F(EndpointTest, ManyReceiversAreServedInArrivalOrder) {
 
 TEST_F(EndpointTest, ABlockedWaiterCannotStartAnotherOperation) {
     IpcWaiter waiter, other;
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, waiter), IpcStatus::Blocked);
-    EXPECT_EQ(kernel::ipc::send(*endpoint, waiter).error(), Error::Busy);
-    EXPECT_EQ(kernel::ipc::receive(*endpoint, waiter).error(), Error::Busy);
-    EXPECT_EQ(kernel::ipc::call(*endpoint, waiter).error(), Error::Busy);
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, other));
+    ASSERT_EQ(*endpoint->send(waiter), IpcStatus::Blocked);
+    EXPECT_EQ(endpoint->send(waiter).error(), Error::Busy);
+    EXPECT_EQ(endpoint->receive(waiter).error(), Error::Busy);
+    EXPECT_EQ(endpoint->call(waiter).error(), Error::Busy);
+    EXPECT_EQ(endpoint->queued_senders(), 1u);
+    ASSERT_TRUE(endpoint->receive(other));
 }
 
 TEST_F(EndpointTest, CallWaitsForTheReplyFromTheReceiver) {
     IpcWaiter client, server;
     set_message(client, 1);
-    EXPECT_EQ(*kernel::ipc::call(*endpoint, client), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->call(client), IpcStatus::Blocked);
     EXPECT_EQ(client.state, WaiterState::CallBlocked);
 
-    EXPECT_EQ(*kernel::ipc::receive(*endpoint, server), IpcStatus::Completed);
+    EXPECT_EQ(*endpoint->receive(server), IpcStatus::Completed);
     expect_message(server, 1);
     EXPECT_EQ(client.state, WaiterState::ReplyBlocked); // received, but not answered
     EXPECT_TRUE(scheduler.woken.empty());
     EXPECT_EQ(server.reply_to, &client);
 
     set_message(server, 2);
-    ASSERT_TRUE(kernel::ipc::reply(server));
+    ASSERT_TRUE(kernel::object::Endpoint::reply(server));
     EXPECT_EQ(client.state, WaiterState::Done);
     expect_message(client, 2);
     EXPECT_EQ(scheduler.woken, std::vector<IpcWaiter*>{&client});
     EXPECT_EQ(server.reply_to, nullptr);
-    EXPECT_EQ(kernel::ipc::reply(server).error(), Error::NotFound); // only one reply per call
+    EXPECT_EQ(kernel::object::Endpoint::reply(server).error(), Error::NotFound); // only one reply per call
 }
 
 TEST_F(EndpointTest, CallToAWaitingReceiverBlocksForTheReply) {
     IpcWaiter client, server;
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, server), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->receive(server), IpcStatus::Blocked);
     set_message(client, 3);
-    EXPECT_EQ(*kernel::ipc::call(*endpoint, client), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->call(client), IpcStatus::Blocked);
     EXPECT_EQ(client.state, WaiterState::ReplyBlocked);
     EXPECT_EQ(server.state, WaiterState::Done);
     expect_message(server, 3);
     set_message(server, 4);
-    ASSERT_TRUE(kernel::ipc::reply(server));
+    ASSERT_TRUE(kernel::object::Endpoint::reply(server));
     expect_message(client, 4);
     EXPECT_EQ(client.state, WaiterState::Done);
 }
@@ -149,46 +149,46 @@ TEST_F(EndpointTest, RepliesGoToTheRightCallers) {
     IpcWaiter clients[3], servers[2];
     for (int i = 0; i < 3; ++i) {
         set_message(clients[i], 20 + i);
-        ASSERT_EQ(*kernel::ipc::call(*endpoint, clients[i]), IpcStatus::Blocked);
+        ASSERT_EQ(*endpoint->call(clients[i]), IpcStatus::Blocked);
     }
     // Two server threads take the first two calls, and answer in the opposite order.
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, servers[0]));
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, servers[1]));
+    ASSERT_TRUE(endpoint->receive(servers[0]));
+    ASSERT_TRUE(endpoint->receive(servers[1]));
     expect_message(servers[0], 20);
     expect_message(servers[1], 21);
     set_message(servers[1], 91);
-    ASSERT_TRUE(kernel::ipc::reply(servers[1]));
+    ASSERT_TRUE(kernel::object::Endpoint::reply(servers[1]));
     set_message(servers[0], 90);
-    ASSERT_TRUE(kernel::ipc::reply(servers[0]));
+    ASSERT_TRUE(kernel::object::Endpoint::reply(servers[0]));
     expect_message(clients[0], 90);
     expect_message(clients[1], 91);
     EXPECT_EQ(clients[2].state, WaiterState::CallBlocked);
     EXPECT_EQ(scheduler.woken, (std::vector<IpcWaiter*>{&clients[1], &clients[0]}));
-    kernel::ipc::cancel(clients[2]); // a waiter leaves its queue before its thread goes
+    kernel::object::Endpoint::cancel(clients[2]); // a waiter leaves its queue before its thread goes
 }
 
 TEST_F(EndpointTest, ReceiveRefusesWhileAReplyIsOwed) {
     IpcWaiter client, server;
-    ASSERT_TRUE(kernel::ipc::call(*endpoint, client));
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server));
-    EXPECT_EQ(kernel::ipc::receive(*endpoint, server).error(), Error::Busy);
+    ASSERT_TRUE(endpoint->call(client));
+    ASSERT_TRUE(endpoint->receive(server));
+    EXPECT_EQ(endpoint->receive(server).error(), Error::Busy);
     IpcWaiter idle;
-    EXPECT_EQ(kernel::ipc::reply(idle).error(), Error::NotFound);
+    EXPECT_EQ(kernel::object::Endpoint::reply(idle).error(), Error::NotFound);
 }
 
 TEST_F(EndpointTest, ReplyAndReceiveAnswersThenTakesTheNextCall) {
     IpcWaiter server, first, second;
     // A server loop may start with reply_and_receive: nothing to answer yet.
-    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Blocked);
     set_message(first, 30);
-    ASSERT_EQ(*kernel::ipc::call(*endpoint, first), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->call(first), IpcStatus::Blocked);
     expect_message(server, 30);
     set_message(second, 31);
-    ASSERT_EQ(*kernel::ipc::call(*endpoint, second), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->call(second), IpcStatus::Blocked);
     EXPECT_EQ(second.state, WaiterState::CallBlocked);
 
     set_message(server, 130);
-    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Completed);
+    EXPECT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Completed);
     expect_message(first, 130);
     EXPECT_EQ(first.state, WaiterState::Done);
     expect_message(server, 31); // the next call, received in the same step
@@ -196,41 +196,42 @@ TEST_F(EndpointTest, ReplyAndReceiveAnswersThenTakesTheNextCall) {
     EXPECT_EQ(second.state, WaiterState::ReplyBlocked);
 
     set_message(server, 131);
-    EXPECT_EQ(*kernel::ipc::reply_and_receive(*endpoint, server), IpcStatus::Blocked);
+    EXPECT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Blocked);
     expect_message(second, 131);
     EXPECT_EQ(server.state, WaiterState::ReceiveBlocked);
-    kernel::ipc::cancel(server);
+    kernel::object::Endpoint::cancel(server);
 }
 
 TEST_F(EndpointTest, CancelLeavesTheQueueAndFreesTheCallerItOwes) {
     IpcWaiter a, b, c;
-    ASSERT_TRUE(kernel::ipc::send(*endpoint, a));
-    ASSERT_TRUE(kernel::ipc::send(*endpoint, b));
-    kernel::ipc::cancel(a);
+    ASSERT_TRUE(endpoint->send(a));
+    ASSERT_TRUE(endpoint->send(b));
+    kernel::object::Endpoint::cancel(a);
     EXPECT_EQ(a.state, WaiterState::Idle);
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 1u);
+    EXPECT_EQ(endpoint->queued_senders(), 1u);
     set_message(b, 5);
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, c));
+    ASSERT_TRUE(endpoint->receive(c));
     expect_message(c, 5); // b, not the cancelled a
 
     IpcWaiter client, server;
-    ASSERT_TRUE(kernel::ipc::call(*endpoint, client));
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server));
-    kernel::ipc::cancel(server); // the server thread dies owing a reply
+    ASSERT_TRUE(endpoint->call(client));
+    ASSERT_TRUE(endpoint->receive(server));
+    kernel::object::Endpoint::cancel(server); // the server thread dies owing a reply
     EXPECT_EQ(client.state, WaiterState::Failed);
-    EXPECT_EQ(client.error, Error::NotFound);
+    EXPECT_EQ(client.error, Error::PeerGone);
     EXPECT_EQ(scheduler.woken.back(), &client);
 
     IpcWaiter client2, server2;
-    ASSERT_TRUE(kernel::ipc::call(*endpoint, client2));
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, server2));
-    kernel::ipc::cancel(client2); // the client dies while waiting for the reply
-    EXPECT_EQ(kernel::ipc::reply(server2).error(), Error::NotFound);
+    ASSERT_TRUE(endpoint->call(client2));
+    ASSERT_TRUE(endpoint->receive(server2));
+    kernel::object::Endpoint::cancel(client2); // the client dies while waiting for the reply
+    EXPECT_EQ(kernel::object::Endpoint::reply(server2).error(), Error::PeerGone);
+    EXPECT_EQ(kernel::object::Endpoint::reply(server2).error(), Error::NotFound); // nothing owed
 
     IpcWaiter receiver;
-    ASSERT_TRUE(kernel::ipc::receive(*endpoint, receiver));
-    kernel::ipc::cancel(receiver);
-    EXPECT_EQ(kernel::ipc::queued_receivers(*endpoint), 0u);
+    ASSERT_TRUE(endpoint->receive(receiver));
+    kernel::object::Endpoint::cancel(receiver);
+    EXPECT_EQ(endpoint->queued_receivers(), 0u);
 }
 
 } // namespace

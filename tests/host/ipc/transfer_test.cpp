@@ -4,14 +4,14 @@
 
 #include "fake_scheduler.h"
 #include "kernel/cap/derivation.h"
-#include "kernel/ipc/ipc.h"
-#include "kernel/object/io_port_range.h"
+#include "kernel/object/endpoint.h"
+#include "kernel/object/io_port.h"
 
 namespace {
 
 using ipc_test::FakeScheduler;
 using kernel::cap::CNode;
-using kernel::ipc::IpcStatus;
+using kernel::object::IpcStatus;
 using kernel::ipc::IpcWaiter;
 using kernel::ipc::WaiterState;
 using mnos::CapSlot;
@@ -31,14 +31,14 @@ protected:
         receiver.receive_window = WINDOW;
     }
     void TearDown() override {
-        kernel::ipc::cancel(sender);
-        kernel::ipc::cancel(receiver);
+        kernel::object::Endpoint::cancel(sender);
+        kernel::object::Endpoint::cancel(receiver);
     }
 
     // Puts an I/O port capability with `rights` into the sender's SENDER_SLOT and names it in
     // the sender's message, to be passed on with `transfer_rights`.
     void give_sender(Rights rights, Rights transfer_rights) {
-        ports = *kernel::object::IoPortRange::create(0x60, 4);
+        ports = *kernel::object::IoPort::create(0x60, 4);
         ASSERT_TRUE(kernel::cap::insert(sender_cnode, ports, rights, SENDER_SLOT));
         sender.message.label = 42;
         sender.message.words[0] = 1;
@@ -53,28 +53,28 @@ protected:
         EXPECT_EQ(receiver.message.label, 0u);
         EXPECT_EQ(receiver.message.words[0], 0u);
         EXPECT_FALSE(receiver_cnode.inspect(WINDOW));
-        EXPECT_EQ(kernel::ipc::queued_receivers(*endpoint), 1u);
+        EXPECT_EQ(endpoint->queued_receivers(), 1u);
         EXPECT_TRUE(scheduler.woken.empty());
     }
 
     FakeScheduler scheduler;
     CNode sender_cnode, receiver_cnode;
-    lib::RefPtr<kernel::object::IoPortRange> ports;
+    lib::RefPtr<kernel::object::IoPort> ports;
     IpcWaiter sender, receiver;
     lib::RefPtr<kernel::object::Endpoint> endpoint = *kernel::object::Endpoint::create();
 };
 
 TEST_F(TransferTest, WithGrantTheCapabilityLandsInTheWindow) {
     give_sender(Rights::Read | Rights::Write | Rights::Grant | Rights::Revoke, Rights::Read);
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->send(sender), IpcStatus::Completed);
 
     EXPECT_EQ(receiver.state, WaiterState::Done);
     EXPECT_EQ(receiver.message.label, 42u);
     EXPECT_EQ(receiver.message.words[2], 3u);
     EXPECT_EQ(receiver.message.transfer, WINDOW);
     EXPECT_EQ(receiver.message.transfer_rights, Rights::Read);
-    auto landed = kernel::cap::lookup_as<kernel::object::IoPortRange>(receiver_cnode, WINDOW,
+    auto landed = kernel::cap::lookup_as<kernel::object::IoPort>(receiver_cnode, WINDOW,
                                                                        Rights::Read);
     ASSERT_TRUE(landed);
     EXPECT_EQ(landed->get(), ports.get());
@@ -88,8 +88,8 @@ TEST_F(TransferTest, WithGrantTheCapabilityLandsInTheWindow) {
 
 TEST_F(TransferTest, AQueuedSendersCapabilityTransfersOnReceive) {
     give_sender(Rights::Read | Rights::Grant, Rights::Read | Rights::Grant);
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Blocked);
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+    ASSERT_EQ(*endpoint->send(sender), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Completed);
     EXPECT_EQ(receiver.message.transfer, WINDOW);
     EXPECT_EQ(receiver_cnode.inspect(WINDOW)->rights, Rights::Read | Rights::Grant);
     EXPECT_EQ(sender.state, WaiterState::Done);
@@ -97,13 +97,13 @@ TEST_F(TransferTest, AQueuedSendersCapabilityTransfersOnReceive) {
 
 TEST_F(TransferTest, WithoutGrantTheSendFailsAndNothingIsDelivered) {
     give_sender(Rights::Read | Rights::Write, Rights::Read);
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
-    EXPECT_EQ(kernel::ipc::send(*endpoint, sender).error(), Error::MissingRights);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
+    EXPECT_EQ(endpoint->send(sender).error(), Error::MissingRights);
     EXPECT_EQ(sender.state, WaiterState::Idle);
     expect_nothing_delivered();
     // The receiver is still there for a message that carries no capability.
     sender.message.transfer = CapSlot::none();
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Completed);
+    ASSERT_EQ(*endpoint->send(sender), IpcStatus::Completed);
     EXPECT_EQ(receiver.message.label, 42u);
     EXPECT_TRUE(receiver.message.transfer.is_none());
     EXPECT_FALSE(receiver_cnode.inspect(WINDOW));
@@ -111,23 +111,23 @@ TEST_F(TransferTest, WithoutGrantTheSendFailsAndNothingIsDelivered) {
 
 TEST_F(TransferTest, WideningTransferRightsFail) {
     give_sender(Rights::Read | Rights::Grant, Rights::Read | Rights::Write);
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
-    EXPECT_EQ(kernel::ipc::send(*endpoint, sender).error(), Error::MissingRights);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
+    EXPECT_EQ(endpoint->send(sender).error(), Error::MissingRights);
     expect_nothing_delivered();
 }
 
 TEST_F(TransferTest, ASenderWithoutTheNamedCapabilityFailsBeforeQueueing) {
     give_sender(Rights::Read | Rights::Grant, Rights::Read);
     sender.message.transfer = CapSlot(20); // empty
-    EXPECT_EQ(kernel::ipc::send(*endpoint, sender).error(), Error::EmptySlot);
-    EXPECT_EQ(kernel::ipc::queued_senders(*endpoint), 0u);
+    EXPECT_EQ(endpoint->send(sender).error(), Error::EmptySlot);
+    EXPECT_EQ(endpoint->queued_senders(), 0u);
 }
 
 TEST_F(TransferTest, AReceiverWithoutAWindowRefusesCapabilities) {
     give_sender(Rights::Read | Rights::Grant, Rights::Read);
     receiver.receive_window = CapSlot::none();
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
-    EXPECT_EQ(kernel::ipc::send(*endpoint, sender).error(), Error::NoSlot);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
+    EXPECT_EQ(endpoint->send(sender).error(), Error::NoSlot);
     EXPECT_EQ(receiver.state, WaiterState::ReceiveBlocked);
     EXPECT_EQ(receiver.message.label, 0u);
     EXPECT_EQ(receiver_cnode.used_slots(), 0u);
@@ -137,12 +137,12 @@ TEST_F(TransferTest, AnOccupiedWindowFailsTheQueuedSenderAndServesTheNext) {
     give_sender(Rights::Read | Rights::Grant, Rights::Read);
     ASSERT_TRUE(kernel::cap::insert(receiver_cnode, *kernel::object::Endpoint::create(),
                                     Rights::Read, WINDOW));
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->send(sender), IpcStatus::Blocked);
     IpcWaiter plain;
     plain.message.label = 77;
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, plain), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->send(plain), IpcStatus::Blocked);
 
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Completed);
     EXPECT_EQ(sender.state, WaiterState::Failed);
     EXPECT_EQ(sender.error, Error::SlotInUse);
     EXPECT_EQ(receiver.message.label, 77u); // the plain message, not the failed one
@@ -157,9 +157,9 @@ TEST_F(TransferTest, ACapabilityRevokedWhileQueuedFailsTheSend) {
     auto root = *kernel::cap::insert(owner, *kernel::object::Endpoint::create(), Rights::All);
     ASSERT_TRUE(kernel::cap::drop(sender_cnode, SENDER_SLOT));
     ASSERT_TRUE(kernel::cap::delegate(owner, root, sender_cnode, SENDER_SLOT, Rights::All));
-    ASSERT_EQ(*kernel::ipc::send(*endpoint, sender), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->send(sender), IpcStatus::Blocked);
     ASSERT_TRUE(kernel::cap::revoke(owner, root));
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Blocked);
     EXPECT_EQ(sender.state, WaiterState::Failed);
     EXPECT_EQ(sender.error, Error::EmptySlot);
     EXPECT_FALSE(receiver_cnode.inspect(WINDOW));
@@ -167,13 +167,13 @@ TEST_F(TransferTest, ACapabilityRevokedWhileQueuedFailsTheSend) {
 
 TEST_F(TransferTest, AReplyCanCarryACapabilityBackToTheCaller) {
     // The receiver acts as a server handing the caller a capability in its reply.
-    ports = *kernel::object::IoPortRange::create(0x70, 2);
+    ports = *kernel::object::IoPort::create(0x70, 2);
     ASSERT_TRUE(kernel::cap::insert(receiver_cnode, ports, Rights::Read | Rights::Grant,
                                     CapSlot(5)));
     sender.receive_window = CapSlot(6);
     sender.message.label = 1;
-    ASSERT_EQ(*kernel::ipc::call(*endpoint, sender), IpcStatus::Blocked);
-    ASSERT_EQ(*kernel::ipc::receive(*endpoint, receiver), IpcStatus::Completed);
+    ASSERT_EQ(*endpoint->call(sender), IpcStatus::Blocked);
+    ASSERT_EQ(*endpoint->receive(receiver), IpcStatus::Completed);
 
     receiver.message = {};
     receiver.message.label = 2;
@@ -182,14 +182,14 @@ TEST_F(TransferTest, AReplyCanCarryACapabilityBackToTheCaller) {
     // First with an occupied window on the caller's side: the reply fails, the caller waits on.
     ASSERT_TRUE(kernel::cap::insert(sender_cnode, *kernel::object::Endpoint::create(),
                                     Rights::Read, CapSlot(6)));
-    EXPECT_EQ(kernel::ipc::reply(receiver).error(), Error::SlotInUse);
+    EXPECT_EQ(kernel::object::Endpoint::reply(receiver).error(), Error::SlotInUse);
     EXPECT_EQ(sender.state, WaiterState::ReplyBlocked);
     ASSERT_TRUE(kernel::cap::drop(sender_cnode, CapSlot(6)));
-    ASSERT_TRUE(kernel::ipc::reply(receiver));
+    ASSERT_TRUE(kernel::object::Endpoint::reply(receiver));
     EXPECT_EQ(sender.state, WaiterState::Done);
     EXPECT_EQ(sender.message.label, 2u);
     EXPECT_EQ(sender.message.transfer, CapSlot(6));
-    auto landed = kernel::cap::lookup_as<kernel::object::IoPortRange>(sender_cnode, CapSlot(6),
+    auto landed = kernel::cap::lookup_as<kernel::object::IoPort>(sender_cnode, CapSlot(6),
                                                                        Rights::Read);
     ASSERT_TRUE(landed);
     EXPECT_EQ((*landed)->base(), 0x70);

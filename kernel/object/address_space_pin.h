@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "kernel/sched/process.h"
+#include "kernel/object/process.h"
 
-namespace kernel::syscall {
+namespace kernel::object {
 
 // The last of a process's threads releases its address space when live_threads drops to 0
 // (scheduler.cpp). A call in flight counts as one more, so a target that exits meanwhile keeps
@@ -15,7 +15,7 @@ namespace kernel::syscall {
 // can start in a process whose count has reached 0.
 class AddressSpacePin {
 public:
-    explicit AddressSpacePin(sched::Process& process) : m_process(process) {
+    explicit AddressSpacePin(object::Process& process) : m_process(process) {
         uint32_t threads = process.live_threads.load(std::memory_order_acquire);
         while (threads != 0 &&
                !process.live_threads.compare_exchange_weak(threads, threads + 1,
@@ -40,8 +40,8 @@ private:
         if (m_process.live_threads.fetch_sub(1, std::memory_order_acq_rel) == 1)
             m_process.release_address_space();
     }
-    sched::Process& m_process;
+    object::Process& m_process;
     bool m_pinned = false;
 };
 
-} // namespace kernel::syscall
+} // namespace kernel::object

@@ -1,5 +1,8 @@
-// UserMappings: the record of what MapMemory put into one process's address space, so that the
-// physical pages stay alive for exactly as long as they are mapped.
+// A process's user half: the regions MapMemory put into it (Region, Regions), and the map and
+// unmap algorithm with its TLB shoot-down (map_frame, unmap_pages in address_space.cpp).
+//
+// Regions are the record of what MapMemory mapped, so that the physical pages stay alive for
+// exactly as long as they are mapped.
 //
 // A MemoryFrame's pages go back to the allocator when its last reference goes. A capability
 // alone cannot keep mapped pages alive: its holder may drop it, delegate it away, or lose it to a
@@ -21,15 +24,19 @@
 #include "lib/address.h"
 #include "lib/intrusive_list.h"
 #include "lib/ref_ptr.h"
+#include "lib/result.h"
+#include "kernel/mm/page_table.h"
 
-namespace kernel::syscall {
+namespace kernel::object {
 
-struct UserMapping {
+class Process;
+
+struct Region {
     lib::IntrusiveListNode node;
     lib::VirtAddr base;                      // where page 0 of the frame was mapped
     size_t pages = 0;                        // the frame's page count
     size_t still_mapped = 0;                 // pages of [base, base + pages) not yet unmapped
-    lib::RefPtr<object::MemoryFrame> frame;  // keeps the physical pages allocated
+    lib::RefPtr<MemoryFrame> frame;  // keeps the physical pages allocated
 
     bool covers(lib::VirtAddr page) const {
         return page >= base && (page - base) / lib::PAGE_SIZE < pages;
@@ -38,14 +45,14 @@ struct UserMapping {
     lib::PhysAddr phys_at(lib::VirtAddr page) const { return frame->base() + (page - base); }
 };
 
-class UserMappings {
+class Regions {
 public:
-    UserMappings() = default;
-    UserMappings(const UserMappings&) = delete;
-    UserMappings& operator=(const UserMappings&) = delete;
+    Regions() = default;
+    Regions(const Regions&) = delete;
+    Regions& operator=(const Regions&) = delete;
     // Releases every record's frame. The owning Process declares this member before its address
     // space, so the page tables are gone (and no CPU runs on them) before any frame is freed.
-    ~UserMappings() { free_all(m_mappings); }
+    ~Regions() { free_all(m_mappings); }
 
     // Guards the records and, by convention, the syscalls' changes to the user half of the
     // owning process's page tables (so two threads mapping at once cannot both see a hole free)
@@ -55,27 +62,27 @@ public:
     // runs in interrupt context.
     Spinlock& lock() { return m_lock; }
 
-    using List = lib::IntrusiveList<UserMapping, &UserMapping::node>;
+    using List = lib::IntrusiveList<Region, &Region::node>;
 
-    void add_locked(UserMapping& mapping) { m_mappings.push_back(mapping); }
+    void add_locked(Region& mapping) { m_mappings.push_back(mapping); }
     // Moves every record to `out`, for the process's teardown: the caller deletes them (freeing
     // the frames) after the lock and after the address space is gone.
     void take_all_locked(List& out) {
-        while (UserMapping* mapping = m_mappings.pop_front())
+        while (Region* mapping = m_mappings.pop_front())
             out.push_back(*mapping);
     }
     // Deletes the records of a list filled by take_all_locked or by an unmap.
     static void free_all(List& list) {
-        while (UserMapping* mapping = list.pop_front())
+        while (Region* mapping = list.pop_front())
             delete mapping;
     }
-    void remove_locked(UserMapping& mapping) { m_mappings.remove(mapping); }
+    void remove_locked(Region& mapping) { m_mappings.remove(mapping); }
 
     // The record whose mapping put physical page `phys` at `page`, or null. At most one can:
     // a frame is mapped whole, so a second mapping of the same frame at the same base would have
     // overlapped the first one's still-mapped pages and been refused with Exists.
-    UserMapping* find_locked(lib::VirtAddr page, lib::PhysAddr phys) {
-        for (UserMapping& mapping : m_mappings)
+    Region* find_locked(lib::VirtAddr page, lib::PhysAddr phys) {
+        for (Region& mapping : m_mappings)
             if (mapping.covers(page) && mapping.phys_at(page) == phys)
                 return &mapping;
         return nullptr;
@@ -86,4 +93,18 @@ private:
     List m_mappings;
 };
 
-} // namespace kernel::syscall
+// The most pages one MapMemory frame or UnmapMemory range may cover: 256 MiB.
+inline constexpr uint64_t MAX_REGION_PAGES = 65536;
+
+// Maps all of `frame` at `base` in `process`'s user half with `flags`, recording the region:
+// all or nothing. BadAddress outside the user half, InvalidArgument for an unaligned base or a
+// process without a user half (never had one, or has ended), Exists if a page is taken,
+// OutOfMemory for page tables (the pages mapped so far are unmapped and flushed first).
+lib::Result<void> map_frame(Process& process, lib::RefPtr<MemoryFrame> frame, lib::VirtAddr base,
+                            mm::PageFlags flags);
+
+// Unmaps [base, base + pages) of what map_frame mapped, flushes every CPU's TLB, then lets go of
+// the regions whose last page went. NotFound if any page of the range is not such a page.
+lib::Result<void> unmap_pages(Process& process, lib::VirtAddr base, uint64_t pages);
+
+} // namespace kernel::object

@@ -1,0 +1,36 @@
+#include "kernel/cap/capability_calls.h"
+
+#include "kernel/cap/derivation.h"
+#include "kernel/object/process.h"
+
+namespace kernel::cap {
+
+lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Delegate>, syscall::Invocation& call) {
+    mnos::Rights rights = TRY(syscall::rights_argument(call.registers.arg3()));
+    // WRITE on the target process: putting a capability into its CNode changes it. `target`
+    // keeps the process (and so its CNode) alive for the call even if it exits meanwhile.
+    auto target =
+        TRY(call.object_argument<object::Process>(call.registers.arg1(), mnos::Rights::Write));
+    auto destination = TRY(syscall::optional_slot_argument(call.registers.arg2()));
+    // Narrowing only is delegate's check; GRANT on the source was decode()'s.
+    mnos::CapSlot placed =
+        TRY(delegate(call.cnode, call.slot, target->cnode(), destination, rights));
+    return placed.index();
+}
+
+lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DropCap>, syscall::Invocation& call) {
+    TRY(drop(call.cnode, call.slot));
+    return 0;
+}
+
+lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Revoke>, syscall::Invocation& call) {
+    return TRY(revoke(call.cnode, call.slot));
+}
+
+lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Inspect>, syscall::Invocation& call) {
+    call.registers.rsi = uint32_t(call.target.rights);
+    call.registers.rdx = call.target.badge;
+    return uint64_t(call.target.object->type());
+}
+
+} // namespace kernel::cap

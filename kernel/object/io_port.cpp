@@ -1,0 +1,48 @@
+#include "kernel/object/io_port.h"
+
+#include "kernel/arch/x86_64/cpu.h"
+
+namespace kernel::object {
+
+namespace {
+
+// (port, width): InvalidArgument for a width other than 1, 2, 4, or an access that is not
+// entirely inside the capability's range.
+lib::Result<uint16_t> checked_port(const IoPort& range, uint64_t port, uint64_t width) {
+    if (width != 1 && width != 2 && width != 4)
+        return lib::fail(mnos::Error::InvalidArgument);
+    if (!range.contains(port, width))
+        return lib::fail(mnos::Error::InvalidArgument);
+    return uint16_t(port);
+}
+
+} // namespace
+
+// (io port, port, width) -> value
+lib::Result<uint64_t> IoPort::invoke(syscall::Op<mnos::Syscall::PortIn>,
+                                     syscall::Invocation& call) {
+    uint64_t width = call.registers.arg2();
+    uint16_t port = TRY(checked_port(*this, call.registers.arg1(), width));
+    // The capability covers [port, port + width): the holder was granted exactly these ports.
+    switch (width) {
+    case 1: return cpu::in8(port);
+    case 2: return cpu::in16(port);
+    default: return cpu::in32(port);
+    }
+}
+
+// (io port, port, width, value) -> 0
+lib::Result<uint64_t> IoPort::invoke(syscall::Op<mnos::Syscall::PortOut>,
+                                     syscall::Invocation& call) {
+    uint64_t width = call.registers.arg2();
+    uint16_t port = TRY(checked_port(*this, call.registers.arg1(), width));
+    uint64_t value = call.registers.arg3();
+    switch (width) {
+    case 1: cpu::out8(port, uint8_t(value)); break;
+    case 2: cpu::out16(port, uint16_t(value)); break;
+    default: cpu::out32(port, uint32_t(value)); break;
+    }
+    return 0;
+}
+
+} // namespace kernel::object

@@ -1,0 +1,102 @@
+#include "kernel/object/memory_budget.h"
+
+#include <array>
+#include <span>
+
+#include "kernel/mm/hhdm.h"
+#include "kernel/mm/memory.h"
+#include "kernel/object/address_space.h"
+#include "kernel/object/endpoint.h"
+#include "kernel/object/process.h"
+#include "kernel/object/thread.h"
+#include "kernel/sched/user_process.h"
+#include "kernel/syscall/user_memory.h"
+
+namespace kernel::object {
+
+using mnos::Error;
+
+namespace {
+
+// Initrd paths are short ("bin/hello"); ustar names are at most 255 bytes with their prefix.
+constexpr size_t MAX_PATH_LENGTH = 255;
+
+// A MemoryFrame is physically contiguous (memory_frame.h), so a multi-page allocation asks the
+// physical allocator for a contiguous run. That can fail under fragmentation where single
+// pages would not; callers that need much memory allocate several frames instead.
+lib::Result<lib::RefPtr<MemoryFrame>> allocate_zeroed(mm::FrameAllocator& allocator,
+                                                      uint64_t pages) {
+    lib::PhysAddr base;
+    if (pages == 1) {
+        base = TRY(allocator.allocate_frame());
+    } else if (&allocator == static_cast<mm::FrameAllocator*>(&mm::pmm())) {
+        base = TRY(mm::pmm().alloc_contiguous(pages));
+    } else {
+        return lib::fail(Error::Unsupported); // an allocator without contiguous runs
+    }
+    // Sound: the frames were just allocated (nobody else maps or uses them) and lie in RAM,
+    // which the HHDM covers. Zeroed so no earlier owner's data leaks to the new one.
+    __builtin_memset(mm::phys_to_ptr<void>(base), 0, pages * lib::PAGE_SIZE);
+    // The object owns the pages from here on and frees them one by one through the allocator,
+    // which is how a contiguous run is freed too.
+    auto frame = MemoryFrame::create(base, pages, &allocator);
+    if (!frame)
+        for (uint64_t i = 0; i < pages; ++i)
+            (void)allocator.free_frame(base + i * lib::PAGE_SIZE);
+    return frame;
+}
+
+// Refused before anything is created when the new capability would have nowhere to go.
+lib::Result<void> check_room(cap::CNode& cnode) {
+    if (cnode.used_slots() >= mnos::CNODE_SLOTS)
+        return lib::fail(Error::NoSlot);
+    return {};
+}
+
+} // namespace
+
+// (budget, page count) -> memory-frame slot
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::AllocMemory>,
+                                           syscall::Invocation& call) {
+    uint64_t pages = call.registers.arg1();
+    if (pages == 0 || pages > MAX_REGION_PAGES)
+        return lib::fail(Error::InvalidArgument);
+    TRY(check_room(call.cnode));
+    lib::RefPtr<MemoryFrame> memory = TRY(allocate_zeroed(m_allocator, pages));
+    // A failed insert drops the only reference, which returns the pages.
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(memory), mnos::Rights::All));
+    return slot.index();
+}
+
+// (budget) -> endpoint slot
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateEndpoint>,
+                                           syscall::Invocation& call) {
+    TRY(check_room(call.cnode));
+    lib::RefPtr<Endpoint> endpoint = TRY(Endpoint::create());
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(endpoint), mnos::Rights::All));
+    return slot.index();
+}
+
+// (budget, path pointer, length) -> process slot
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SpawnProcess>,
+                                           syscall::Invocation& call) {
+    uint64_t length = call.registers.arg2();
+    if (length == 0 || length > MAX_PATH_LENGTH || !call.caller || !call.caller->process)
+        return lib::fail(Error::InvalidArgument);
+    std::array<char, MAX_PATH_LENGTH + 1> path{};
+    TRY(syscall::copy_from_user(*call.caller->process, path.data(),
+                                lib::VirtAddr(call.registers.arg1()), length));
+    for (size_t i = 0; i < length; ++i)
+        if (path[i] == '\0') // argv[0] is this same buffer as a C string: it must be one
+            return lib::fail(Error::InvalidArgument);
+    // (Another thread of the caller could still fill the last slot in between; then the child
+    // runs unowned, which is harmless: it is ended like any process when its threads exit.)
+    TRY(check_room(call.cnode));
+    const char* argv[] = {path.data()};
+    lib::RefPtr<Process> child =
+        TRY(sched::spawn_program(lib::StringView(path.data(), length), std::span(argv)));
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(child), mnos::Rights::All));
+    return slot.index();
+}
+
+} // namespace kernel::object

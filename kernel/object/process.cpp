@@ -1,0 +1,117 @@
+#include "kernel/object/process.h"
+
+#include <atomic>
+
+#include "kernel/arch/x86_64/tlb.h"
+#include "kernel/mm/hhdm.h"
+#include "kernel/mm/memory.h"
+#include "kernel/object/address_space_pin.h"
+#include "kernel/object/memory_frame.h"
+#include "kernel/object/thread.h"
+#include "kernel/sched/user_process.h"
+#include "kernel/syscall/user_memory.h"
+
+namespace kernel::object {
+
+namespace {
+// Process ids are never reused, so a stale id in a log or a test can never name a new process.
+std::atomic<uint64_t> g_next_pid{1};
+} // namespace
+
+lib::Result<lib::RefPtr<Process>> Process::create() {
+    return create_object<Process>(g_next_pid.fetch_add(1, std::memory_order_relaxed));
+}
+
+namespace {
+
+// User address spaces lose mappings on every CPU that may have them loaded.
+class UserTlb final : public mm::TlbInvalidator {
+public:
+    void invalidate_page(lib::PhysAddr root, lib::VirtAddr virt) override {
+        x86_64::tlb::shootdown(root, virt, 1);
+    }
+};
+constinit UserTlb g_user_tlb;
+
+} // namespace
+
+lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name) {
+    auto process = TRY(create());
+    auto space = TRY(mm::AddressSpace::create(mm::HHDM, mm::pmm(), mm::kernel_page_table_root(),
+                                              g_user_tlb));
+    process->m_address_space.emplace(std::move(space));
+    size_t n = name.length() < sizeof process->m_name - 1 ? name.length() : sizeof process->m_name - 1;
+    for (size_t i = 0; i < n; ++i)
+        process->m_name[i] = name[i];
+    return process;
+}
+
+void Process::release_address_space() {
+    // Under the regions lock, so a MapMemory/UnmapMemory from another process holding a
+    // capability to this one never works on tables being freed (address_space.cpp).
+    Regions::List mapped;
+    {
+        Guard guard(m_regions.lock());
+        if (m_address_space)
+            (void)m_address_space->release();
+        m_address_space.reset();
+        m_regions.take_all_locked(mapped);
+    }
+    // The tables are gone and no CPU runs on them (this is the last thread's final switch):
+    // the frames MapMemory mapped can go back, unless a capability still holds them.
+    Regions::free_all(mapped);
+}
+
+
+// (process, entry, stack top, argument) -> thread slot in the caller's CNode
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::SpawnThread>,
+                                      syscall::Invocation& call) {
+    uint64_t entry = call.registers.arg1();
+    uint64_t stack_top = call.registers.arg2();
+    if (call.cnode.used_slots() >= mnos::CNODE_SLOTS) // refused before anything starts
+        return lib::fail(mnos::Error::NoSlot);
+    // A process that has ended (its last thread gone, its user half released) takes no new
+    // threads; the pin keeps one that is ending from releasing its tables under the new thread.
+    AddressSpacePin pin(*this);
+    if (!pin.pinned())
+        return lib::fail(mnos::Error::InvalidArgument);
+    lib::RefPtr<Thread> thread = TRY(sched::spawn_user_thread(
+        *this, lib::VirtAddr(entry), lib::VirtAddr(stack_top), call.registers.arg3()));
+    // The thread runs whether or not its capability finds a slot (another thread of the caller
+    // may have taken the last one since the check); it then simply has no holder.
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(thread), mnos::Rights::All));
+    return slot.index();
+}
+
+// (process, frame slot, virtual address, flags) -> 0
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::MapMemory>,
+                                      syscall::Invocation& call) {
+    uint64_t flags = call.registers.arg3();
+    if (flags & ~(mnos::MAP_WRITE | mnos::MAP_EXEC))
+        return lib::fail(mnos::Error::InvalidArgument);
+    // W^X holds in Ring 3 as in the kernel: no page is ever both writable and executable.
+    if ((flags & mnos::MAP_WRITE) && (flags & mnos::MAP_EXEC))
+        return lib::fail(mnos::Error::InvalidArgument);
+    mnos::Rights needed = mnos::Rights::Read;
+    mm::PageFlags page_flags = mm::PageFlags::User;
+    if (flags & mnos::MAP_WRITE) {
+        needed |= mnos::Rights::Write;
+        page_flags = page_flags | mm::PageFlags::Writable;
+    }
+    if (flags & mnos::MAP_EXEC) {
+        needed |= mnos::Rights::Exec;
+        page_flags = page_flags | mm::PageFlags::Executable;
+    }
+    auto frame = TRY(call.object_argument<MemoryFrame>(call.registers.arg1(), needed));
+    TRY(map_frame(*this, std::move(frame), lib::VirtAddr(call.registers.arg2()), page_flags));
+    return 0;
+}
+
+// (process, virtual address, page count) -> 0
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::UnmapMemory>,
+                                      syscall::Invocation& call) {
+    TRY(unmap_pages(*this, lib::VirtAddr(call.registers.arg1()), call.registers.arg2()));
+    return 0;
+}
+
+} // namespace kernel::object

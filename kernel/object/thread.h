@@ -1,0 +1,134 @@
+// Thread: the unit the scheduler runs, and a kernel object a capability can name (SpawnThread
+// returns one): its holder can end it (KillThread, WRITE) and wait for it and read how it ended
+// (WaitThread, READ). Thread ids stay, for logs only.
+//
+// A Thread owns a kernel stack (with an unmapped guard page below it), the registers saved when
+// it is switched out (on that stack; saved_rsp points at them), its FPU/SSE state, and its place
+// in exactly one queue at a time (a run queue, a sleep list or a wait queue). The scheduler
+// holds one reference from creation until the CPU that switches away from the thread for the
+// last time gives its stack back (finish_switch); capabilities hold the others, so a thread
+// that has ended lives on as its exit state for as long as someone can ask for it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "abi/syscall.h"
+#include "kernel/arch/x86_64/fpu.h"
+#include "kernel/ipc/ipc_waiter.h"
+#include "kernel/mm/memory.h"
+#include "kernel/object/irq_line.h"
+#include "kernel/object/kernel_object.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/syscall/invocation.h"
+#include "lib/intrusive_list.h"
+
+namespace kernel::object {
+
+class Process;
+class Thread;
+
+// The IPC and IRQ waiters a thread embeds, each with the way back to its thread: the hooks that
+// block and wake (kernel/ipc/kernel_hooks.cpp) receive only the waiter.
+struct ThreadIpcWaiter : ipc::IpcWaiter {
+    Thread* thread = nullptr;
+};
+struct ThreadIrqWaiter : IrqWaiter {
+    Thread* thread = nullptr;
+};
+
+enum class ThreadState : uint8_t { Ready, Running, Blocked, Dead };
+
+inline constexpr uint32_t ANY_CPU = ~0u;
+
+// How a thread ended, for WaitThread.
+struct ExitState {
+    mnos::ExitReason reason = mnos::ExitReason::Exited;
+    uint64_t code = 0;          // the exit code, or the fault's vector
+    uint64_t fault_address = 0; // CR2 for a page fault
+};
+
+class Thread final : public KernelObject {
+public:
+    static constexpr mnos::CapType CAP_TYPE = mnos::CapType::Thread;
+    using Entry = void (*)(void* argument);
+
+    Thread() : KernelObject(CAP_TYPE) {
+        ipc.thread = this;
+        irq.thread = this;
+    }
+    Thread(const Thread&) = delete;
+    Thread& operator=(const Thread&) = delete;
+
+    // ---- the invocations (abi/syscall.h); thread.cpp
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitThread>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::KillThread>, syscall::Invocation&);
+
+    // Asks the thread to end; it does at its next return towards Ring 3 (a syscall's end, an
+    // interrupt that arrived while it ran there, which an IPI forces if it runs on another CPU).
+    void request_kill();
+    bool kill_requested() const { return m_kill_requested.load(std::memory_order_acquire); }
+
+    uint64_t id = 0;
+    char name[24] = {};
+    ThreadState state = ThreadState::Ready;
+    Process* process = nullptr; // null for kernel threads
+
+    mm::KernelStack stack;
+    uint64_t saved_rsp = 0;     // valid while the thread is not running
+    x86_64::FpuState fpu;
+
+    Entry entry = nullptr;
+    void* argument = nullptr;
+
+    uint32_t cpu = 0;                  // the CPU whose run queue holds it / that runs it
+    uint32_t pinned_cpu = ANY_CPU;     // set: never migrated, never stolen
+    std::atomic<bool> on_cpu{false};   // true until its context is fully saved after a switch
+    bool is_idle = false;
+
+    uint64_t wake_tick = 0;            // for sleep
+    uint64_t user_rip = 0, user_rsp = 0, user_argument = 0; // a user thread's first entry
+    uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
+    uint64_t ran_on_cpus = 0;          // a bit per CPU it has run on (statistics)
+
+    lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue
+
+    // block_lock orders a thread's blocking and switching out against its waker. Under it:
+    // - wake_pending: an IPC or IRQ wake that came before the thread marked itself Blocked
+    //   (blocking.h); block_until_woken() consumes it instead of blocking.
+    // - wake_after_switch: a wake that came while the Blocked thread was still on its CPU;
+    //   that CPU's scheduler queues the thread once it is switched out (sched::wake()).
+    ThreadIpcWaiter ipc; // its cnode is the process's (set by spawn)
+    ThreadIrqWaiter irq;
+    IrqSpinlock block_lock;
+    bool wake_pending = false;
+    bool wake_after_switch = false;
+
+    // ---- ending (thread.cpp)
+
+    // Records how the calling thread ends, fails the IPC partners it leaves (a caller it owes a
+    // reply gets PeerGone), gives up its IRQ line, wakes its waiters, and never returns.
+    [[noreturn]] static void end_current(ExitState how);
+    // The exit state once the thread has ended.
+    bool has_ended() const;
+
+private:
+    mutable IrqSpinlock m_exit_lock; // over m_ended, m_exit and the waiter list
+    bool m_ended = false;
+    ExitState m_exit;
+    Thread* m_first_exit_waiter = nullptr;  // threads blocked in WaitThread on this one
+    Thread* m_next_exit_waiter = nullptr;   // this thread's link in such a list
+    std::atomic<bool> m_kill_requested{false};
+};
+
+} // namespace kernel::object
+
+namespace kernel::sched {
+// The scheduler's name for the same class.
+using object::ANY_CPU;
+using object::Process;
+using object::Thread;
+using object::ThreadState;
+using object::ThreadIpcWaiter;
+using object::ThreadIrqWaiter;
+} // namespace kernel::sched
