@@ -15,6 +15,7 @@
 #include "kernel/debug/panic.h"
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
+#include "kernel/arch/x86_64/protection.h"
 #include "kernel/ipc/kernel_hooks.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
@@ -164,6 +165,9 @@ void start_scheduler() {
     choose_spinlock_policy();
     cpu::disable_interrupts(); // a tick must not schedule on a half-built run queue
     x86_64::init_fpu();
+    x86_64::Protections protections = x86_64::enable_protections();
+    kprintln("cpu: SMEP {}, SMAP {}, UMIP {}", protections.smep ? "on" : "absent",
+             protections.smap ? "on" : "absent", protections.umip ? "on" : "absent");
     x86_64::CpuArch& bsp = x86_64::cpu_arch(0);
     bsp.current_root = mm::kernel_page_table_root().value();
     sched::init_cpu(0, "kernel-main");
@@ -196,15 +200,13 @@ void start_userspace() {
         path_z[i] = path[i];
     const char* argv[] = {path_z};
     kprintln("userspace: starting {}", path);
-    auto process = sched::spawn_program(path, argv);
+    // The capabilities go in before the program's first instruction runs.
+    auto process = sched::spawn_program(path, argv, grant_initial_capabilities);
     if (!process) {
         kprintln(LogColour::Error, "userspace: cannot start {}: {}", path,
                  mnos::error_name(process.error()));
         return;
     }
-    if (auto granted = grant_initial_capabilities(**process); !granted)
-        kprintln(LogColour::Error, "userspace: initial capabilities: {}",
-                 mnos::error_name(granted.error()));
     kprintln("userspace: started {} as process {}", path, (*process)->pid());
     g_init_process = std::move(*process); // init lives as long as the kernel
 }

@@ -116,7 +116,8 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
 }
 
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
-                                                std::span<const char* const> argv) {
+                                                std::span<const char* const> argv,
+                                                Prepare prepare) {
     char name[MAX_PATH];
     if (path.length() == 0 || path.length() >= MAX_PATH)
         return lib::fail(lib::Error::InvalidArgument);
@@ -134,6 +135,8 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
     const char* reason = nullptr;
     VirtAddr entry = TRY(lib::elf_load(image, range, loader, &reason));
     VirtAddr sp = TRY(build_stack(space, argv));
+    if (prepare)
+        TRY(prepare(*process));
     TRY(spawn_user_thread(*process, entry, sp, 0));
     return process;
 }

@@ -18,8 +18,13 @@ namespace kernel::sched {
 // Loads initrd path `path` (lib/elf.h validates it), maps a user stack with an unmapped guard
 // page below it, lays out argv there, and starts the main thread. Malformed, NotFound,
 // OutOfMemory... on failure, with nothing left behind.
+// `prepare`, if given, runs on the loaded process before its main thread starts (the kernel
+// fills the first program's CNode there, so it never runs without its capabilities); its error
+// fails the spawn.
+using Prepare = lib::Result<void> (*)(Process& process);
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
-                                                std::span<const char* const> argv);
+                                                std::span<const char* const> argv,
+                                                Prepare prepare = nullptr);
 
 // A new thread in `process` that enters Ring 3 at `entry` with RSP = `stack_top` and RDI =
 // `argument`. The reference returned is the caller's (for a capability); the scheduler keeps
