@@ -12,7 +12,30 @@
 namespace kernel::syscall {
 
 namespace {
+
 constexpr size_t MAX_LOG = 1024;
+
+// Writes one line of a program's text as "[pid] line", with every control character (and DEL)
+// as \xNN: a program can neither start a line that looks like the kernel's nor move the
+// terminal's cursor or colours.
+void log_line(uint64_t pid, lib::StringView line) {
+    char escaped[MAX_LOG * 4];
+    size_t n = 0;
+    constexpr char HEX[] = "0123456789abcdef";
+    for (char c : line) {
+        auto byte = uint8_t(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            escaped[n++] = '\\';
+            escaped[n++] = 'x';
+            escaped[n++] = HEX[byte >> 4];
+            escaped[n++] = HEX[byte & 0xf];
+        } else {
+            escaped[n++] = c;
+        }
+    }
+    kprintln("[{}] {}", pid, lib::StringView(escaped, n));
+}
+
 } // namespace
 
 lib::Result<uint64_t> invoke(Op<mnos::Syscall::Exit>, Invocation& call) {
@@ -30,8 +53,15 @@ lib::Result<uint64_t> invoke(Op<mnos::Syscall::DebugLog>, Invocation& call) {
         return lib::fail(mnos::Error::InvalidArgument);
     char text[MAX_LOG];
     TRY(copy_from_user(*process, text, lib::VirtAddr(call.registers.arg0()), length));
-    // One log call per syscall keeps a program's line whole; the pid says whose it is.
-    kprint("[{}] {}", process->pid(), lib::StringView(text, length));
+    // Line by line, each whole and prefixed with the pid that wrote it; a last line without
+    // its newline is ended here, so the next line (anyone's) starts at the left margin.
+    size_t start = 0;
+    for (size_t i = 0; i <= length; ++i) {
+        if (i == length ? i > start : text[i] == '\n') {
+            log_line(process->pid(), lib::StringView(text + start, i - start));
+            start = i + 1;
+        }
+    }
     return length;
 }
 

@@ -36,7 +36,8 @@ def check_log(lines, expected, allow_panic):
         else:
             problems.append(f"missing (in order): {pattern}")
     if not allow_panic:
-        panics = [line for line in lines if "KERNEL PANIC" in line]
+        # At the start of a line: a program's text is logged behind its "[pid] " prefix.
+        panics = [line for line in lines if line.startswith("KERNEL PANIC")]
         if panics:
             problems.append(f"unexpected panic: {panics[0]}")
     return problems
@@ -79,6 +80,8 @@ def main():
     p.add_argument("--cmdline", default="")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[], help="regex that must appear in the log")
+    p.add_argument("--reject", action="append", default=[],
+                   help="regex that must not match any line of the log")
     p.add_argument("--expect-exit", type=int, default=0)
     p.add_argument("--allow-panic", action="store_true")
     p.add_argument("--expect-usable-mib", type=int,
@@ -129,6 +132,10 @@ def main():
     print("\n".join(lines))
     print("--------------------")
     problems = check_log(lines, args.expect, args.allow_panic)
+    for pattern in args.reject:
+        hits = [line for line in lines if re.search(pattern, line)]
+        if hits:
+            problems.append(f"a line matches the rejected {pattern!r}: {hits[0]!r}")
     if args.expect_usable_mib:
         found = [int(m.group(1)) for m in map(re.compile(r"^memory: usable (\d+) MiB").match, lines) if m]
         if not found:

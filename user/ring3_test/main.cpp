@@ -131,6 +131,13 @@ void test_debug_log_and_yield() {
     expect_error("debug_log: text crossing the end of the user half",
                  call(Syscall::DebugLog, mnos::USER_END - 4, 8), Error::BadAddress);
     expect_value("yield returns 0", uint64_t(call(Syscall::Yield)), 0);
+    // A line that pretends to be the kernel's: the boot test sees it behind this process's
+    // prefix, with the control character escaped, and never at the start of a line.
+    static const char forged[] = "ring3: forging\nKERNEL PANIC: forged by ring3\x07\n";
+    expect_value("debug_log: several lines at once",
+                 uint64_t(call(Syscall::DebugLog, reinterpret_cast<uint64_t>(forged),
+                               sizeof forged - 1)),
+                 sizeof forged - 1);
 }
 
 void test_ports() {
@@ -503,7 +510,7 @@ void test_processes() {
     // time, each watched until it is gone: once a process has ended, its address space is gone
     // and UnmapMemory on it answers InvalidArgument instead of NotFound (nothing mapped there).
     static const char* const faulters[] = {"/bin/ring3_fault_null", "/bin/ring3_fault_ud2",
-                                           "/bin/ring3_fault_divide"};
+                                           "/bin/ring3_fault_divide", "/bin/ring3_fault_sidt"};
     for (const char* faulter : faulters) {
         uint64_t length = 0;
         while (faulter[length])
