@@ -55,6 +55,12 @@ interrupt_common:
     pushq %r14
     pushq %r15
     cld                            // the ABI requires DF = 0 at calls
+    // AC off: interrupt gates keep the interrupted RFLAGS.AC, and a Ring 3 program may have set
+    // it, which would lift SMAP for the handler (protection.h). POPFQ rather than CLAC, which
+    // is #UD on CPUs without SMAP; IF is restored unchanged (still clear from the gate).
+    pushfq
+    andq $~(1 << 18), (%rsp)
+    popfq
     mov %rsp, %rdi                 // InterruptFrame*
     // A fake call frame [interrupted rbp][interrupted rip] so a backtrace taken inside a
     // handler continues into the interrupted code. 22 + 2 words keep RSP 16-byte aligned.

@@ -5,6 +5,7 @@
 #include "kernel/acpi/platform.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/fpu.h"
+#include "kernel/arch/x86_64/protection.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/per_cpu.h"
@@ -103,6 +104,7 @@ extern "C" [[noreturn]] void ap_entry(uint64_t index) {
     if (auto ok = lapic::init(acpi::platform_madt().local_apic_address()); !ok)
         PANIC("smp: cpu {} cannot enable its local APIC", index);
     init_fpu();
+    (void)enable_protections(); // the same CPUID as the bootstrap CPU's, which logged it
     cpu_arch(unsigned(index)).current_root = mm::kernel_page_table_root().value();
     sched::init_cpu(uint32_t(index), "idle", /*boot_thread_is_idle=*/true);
     lapic::start_periodic(irq::TICK_HZ);
