@@ -2,7 +2,9 @@
 // tree across CNodes.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "kernel/cap/derivation.h"
 #include "test_object.h"
@@ -220,6 +222,43 @@ TEST_F(DerivationTest, ConcurrentDelegationAndRevocationStayConsistent) {
     ASSERT_TRUE(kernel::cap::revoke(a, root));
     EXPECT_EQ(b.used_slots(), 0u);
     EXPECT_EQ(c.used_slots(), 0u);
+    EXPECT_EQ(object->ref_count(), 2u);
+}
+
+} // namespace
+
+namespace {
+
+// A tree larger than one revoke batch (32) across many CNodes: every copy goes, in several
+// batches, and the count is the whole tree.
+TEST(DerivationBatches, RevokeOfATreeLargerThanABatchRemovesItAll) {
+    g_destroyed = 0;
+    std::vector<std::unique_ptr<CNode>> cnodes;
+    for (int i = 0; i < 4; ++i)
+        cnodes.push_back(std::make_unique<CNode>());
+    CNode root_cnode;
+    auto object = make_object();
+    auto root = *kernel::cap::insert(root_cnode, object, Rights::All);
+    // 4 CNodes x 63 copies, each copy a child of the previous one in its CNode (deep chains).
+    size_t made = 0;
+    for (auto& cnode : cnodes) {
+        CapSlot from = root;
+        CNode* from_cnode = &root_cnode;
+        for (int i = 0; i < 63; ++i) {
+            auto copy = kernel::cap::delegate(*from_cnode, from, *cnode, std::nullopt,
+                                              Rights::All);
+            ASSERT_TRUE(copy);
+            from = *copy;
+            from_cnode = cnode.get();
+            ++made;
+        }
+    }
+    EXPECT_EQ(object->ref_count(), made + 2);
+    auto removed = kernel::cap::revoke(root_cnode, root);
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(*removed, made);
+    for (auto& cnode : cnodes)
+        EXPECT_EQ(cnode->used_slots(), 0u);
     EXPECT_EQ(object->ref_count(), 2u);
 }
 
