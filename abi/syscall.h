@@ -52,12 +52,14 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(SpawnThread, 16, Object, Process, Rights::Write)   /* (process, entry, stack, arg) */\
     X(MapMemory, 17, Object, Process, Rights::Write)     /* (process, frame, addr, flags) */\
     X(UnmapMemory, 18, Object, Process, Rights::Write)   /* (process, addr, pages) */      \
-    X(WaitThread, 19, Object, Thread, Rights::Read)      /* (thread) -> exit state */      \
-    X(KillThread, 20, Object, Thread, Rights::Write)     /* (thread) */                    \
-    X(Delegate, 21, AnyCapability, Empty, Rights::Grant) /* (source, process, dest, rights) */\
-    X(DropCap, 22, AnyCapability, Empty, Rights::None)   /* (slot) */                      \
-    X(Revoke, 23, AnyCapability, Empty, Rights::Revoke)  /* (slot) -> count */             \
-    X(Inspect, 24, AnyCapability, Empty, Rights::None)   /* (slot) -> type, rights, badge */
+    X(WaitProcess, 19, Object, Process, Rights::Read)     /* (process) -> exit state */     \
+    X(KillProcess, 20, Object, Process, Rights::Write)    /* (process) */                   \
+    X(WaitThread, 21, Object, Thread, Rights::Read)      /* (thread) -> exit state */      \
+    X(KillThread, 22, Object, Thread, Rights::Write)     /* (thread) */                    \
+    X(Delegate, 23, AnyCapability, Empty, Rights::Grant) /* (source, process, dest, rights) */\
+    X(DropCap, 24, AnyCapability, Empty, Rights::None)   /* (slot) */                      \
+    X(Revoke, 25, AnyCapability, Empty, Rights::Revoke)  /* (slot) -> count */             \
+    X(Inspect, 26, AnyCapability, Empty, Rights::None)   /* (slot) -> type, rights, badge */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,
@@ -102,8 +104,8 @@ inline constexpr uint64_t MAP_EXEC = 1u << 1;
 // Badges (Mint): a non-zero value below 2^63, so a receive can return it in RAX as a success.
 inline constexpr uint64_t BADGE_LIMIT = uint64_t(1) << 63;
 
-// WaitThread's answer: how the thread ended (RSI), and its exit code or fault vector (RDX) and
-// the fault address (R10).
+// WaitThread's and WaitProcess's answer: how the thread or process ended (RSI), its exit code or
+// fault vector (RDX) and the fault address (R10).
 enum class ExitReason : uint64_t {
     Exited = 0, // it called Exit (or its process did): RDX holds the code
     Killed = 1, // KillThread

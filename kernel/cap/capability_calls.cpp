@@ -11,6 +11,9 @@ lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Delegate>, syscall::Invo
     // keeps the process (and so its CNode) alive for the call even if it exits meanwhile.
     auto target =
         TRY(call.object_argument<object::Process>(call.registers.arg1(), mnos::Rights::Write));
+    // Nothing goes into a process that is ending: it could never use it.
+    if (target->exiting.load(std::memory_order_acquire))
+        return lib::fail(mnos::Error::InvalidArgument);
     auto destination = TRY(syscall::optional_slot_argument(call.registers.arg2()));
     // Narrowing only is delegate's check; GRANT on the source was decode()'s.
     mnos::CapSlot placed =

@@ -52,6 +52,9 @@ struct IpcWaiter {
     WaiterState state = WaiterState::Idle;
     mnos::Error error = mnos::Error::InvalidArgument; // meaningful when state == Failed
     object::Endpoint* queued_on = nullptr;            // while Send/Call/ReceiveBlocked
+    // The endpoint this waiter last blocked through (set and read by its own thread only): the
+    // lock abandon() takes.
+    object::Endpoint* blocked_on = nullptr;
     object::Endpoint* called = nullptr;               // a caller: the endpoint its call went to
     IpcWaiter* replier = nullptr;  // while ReplyBlocked: the thread that owes the reply
     // A server that received a call: the caller it owes the reply (null once that caller has

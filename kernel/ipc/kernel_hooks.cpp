@@ -2,6 +2,7 @@
 
 #include "kernel/debug/panic.h"
 #include "kernel/ipc/ipc_waiter.h"
+#include "kernel/object/endpoint.h"
 #include "kernel/irq/irq.h"
 #include "kernel/sched/blocking.h"
 #include "kernel/object/thread.h"
@@ -30,9 +31,13 @@ class KernelSchedulerHooks final : public SchedulerHooks {
 public:
     void block_current(IpcWaiter& waiter) override {
         check_is_current(thread_of(waiter));
-        sched::block_until_woken();
+        // A kill ends the wait early: off the endpoint, or, if a partner got there first, its
+        // wake taken so that nothing wakes this thread once it has gone (blocking.h).
+        if (sched::block_until_woken() == sched::BlockResult::Interrupted &&
+            object::Endpoint::abandon(waiter))
+            sched::block_until_woken(sched::BlockMode::Uninterruptible);
     }
-    // After the IPC lock is released: takes block_lock, then a run queue lock.
+    // After the endpoint lock is released: takes block_lock, then a run queue lock.
     void wake(IpcWaiter& waiter) override { sched::wake_blocked(thread_of(waiter)); }
 };
 
@@ -44,7 +49,9 @@ public:
     void unmask(uint32_t gsi) override { (void)irq::set_masked(gsi, false); }
     void block_current(object::IrqWaiter& waiter) override {
         check_is_current(thread_of(waiter));
-        sched::block_until_woken();
+        if (sched::block_until_woken() == sched::BlockResult::Interrupted && waiter.held &&
+            waiter.held->abandon(waiter))
+            sched::block_until_woken(sched::BlockMode::Uninterruptible);
     }
     // From the interrupt handler, under the line's lock.
     void wake(object::IrqWaiter& waiter) override { sched::wake_blocked(thread_of(waiter)); }

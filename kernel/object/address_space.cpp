@@ -34,7 +34,8 @@ lib::Result<void> map_frame(Process& process, lib::RefPtr<MemoryFrame> frame, li
     TRY(syscall::check_user_range(virt, pages * lib::PAGE_SIZE));
 
     AddressSpacePin pin(process);
-    if (!pin.pinned()) // ended (its user half is gone), or a kernel process without one
+    // Ended (its user half is gone) or ending, or a kernel process without one.
+    if (!pin.pinned() || process.exiting.load(std::memory_order_acquire))
         return lib::fail(Error::InvalidArgument);
 
     // Allocated before the lock so the only failure left under it is a page-table frame.

@@ -73,8 +73,10 @@ lib::Result<void> deliver_locked(IpcWaiter& sender, IpcWaiter& receiver, uint64_
 // to read the outcome: the partner wrote it under the endpoint lock before it woke us, and the
 // wake (the thread's block_lock, a run queue's lock) orders that write before our return;
 // nobody touches a completed waiter again.
-lib::Result<IpcStatus> wait_for_partner(IpcWaiter& self) {
+lib::Result<IpcStatus> wait_for_partner(Endpoint& endpoint, IpcWaiter& self) {
+    self.blocked_on = &endpoint;
     ipc::g_hooks->block_current(self);
+    self.blocked_on = nullptr;
     switch (self.state) {
     case WaiterState::Done: self.state = WaiterState::Idle; return IpcStatus::Completed;
     case WaiterState::Failed: self.state = WaiterState::Idle; return lib::fail(self.error);
@@ -153,7 +155,7 @@ lib::Result<IpcStatus> Endpoint::send_or_call(IpcWaiter& self, bool is_call) {
                            is_call ? WaiterState::CallBlocked : WaiterState::SendBlocked);
         }
     }
-    return wait_for_partner(self);
+    return wait_for_partner(*this, self);
 }
 
 bool Endpoint::receive_locked(IpcWaiter& self, PendingWakes& wakes) {
@@ -200,7 +202,7 @@ lib::Result<IpcStatus> Endpoint::receive(IpcWaiter& self) {
         if (receive_locked(self, wakes))
             return IpcStatus::Completed;
     }
-    return wait_for_partner(self);
+    return wait_for_partner(*this, self);
 }
 
 lib::Result<void> Endpoint::reply(IpcWaiter& self) {
@@ -271,6 +273,28 @@ void Endpoint::cancel(IpcWaiter& self) {
         }
         via->release();
     }
+}
+
+bool Endpoint::abandon(IpcWaiter& self) {
+    Endpoint* endpoint = self.blocked_on;
+    if (!endpoint)
+        return false;
+    Guard guard(endpoint->m_lock);
+    switch (self.state) {
+    case WaiterState::SendBlocked:
+    case WaiterState::CallBlocked: endpoint->m_senders.remove(self); break;
+    case WaiterState::ReceiveBlocked: endpoint->m_receivers.remove(self); break;
+    case WaiterState::ReplyBlocked: // guarded by `called`, which is this endpoint
+        if (self.replier)
+            self.replier->reply_to = nullptr;
+        self.replier = nullptr;
+        break;
+    default: return true; // Done or Failed: completed by a partner, whose wake is owed
+    }
+    self.queued_on = nullptr;
+    self.state = WaiterState::Failed;
+    self.error = Error::Busy; // never seen: the thread is ending
+    return false;
 }
 
 size_t Endpoint::queued_senders() const {

@@ -81,6 +81,11 @@ public:
     // out of a pending call; a caller it owes a reply fails with PeerGone and is woken.
     static void cancel(ipc::IpcWaiter& self);
 
+    // After `self`'s blocking wait was interrupted (its thread is being killed): takes it out
+    // of the endpoint it blocked on, failing its operation, unless a partner completed the
+    // operation first, in which case that partner's wake is still owed: returns whether it is.
+    static bool abandon(ipc::IpcWaiter& self);
+
     // Queue lengths, for tests and diagnostics.
     size_t queued_senders() const;
     size_t queued_receivers() const;

@@ -58,6 +58,17 @@ lib::Result<uint64_t> IrqLine::invoke(syscall::Op<mnos::Syscall::WaitIrq>,
     return 0;
 }
 
+bool IrqLine::abandon(IrqWaiter& waiter) {
+    Guard guard(m_lock);
+    if (m_holder != &waiter || m_state != IrqState::Waiting)
+        return waiter.fired;
+    // Masked and Handling: as if it had fired, so fire() latches instead of waking; the
+    // relinquish that follows as the thread ends makes the line Idle for its next holder.
+    m_hooks.mask(m_gsi);
+    m_state = IrqState::Handling;
+    return false;
+}
+
 void IrqLine::relinquish(IrqWaiter& waiter) {
     Guard guard(m_lock);
     if (m_holder != &waiter)

@@ -78,6 +78,10 @@ public:
     lib::Result<IrqWaitStatus> wait(IrqWaiter& waiter);
     // From the interrupt handler: masks the line and wakes the holder, or latches the interrupt.
     void fire();
+    // After the holder's wait was interrupted (its thread is being killed): no interrupt wakes
+    // it any more. Returns whether one already had (its wake is then pending, and must be
+    // taken before the thread ends).
+    bool abandon(IrqWaiter& waiter);
     // The holder gives the line up (its thread is ending), blocked or not; the line is masked
     // and Idle until the next waiter takes it. Nothing if `waiter` does not hold it.
     void relinquish(IrqWaiter& waiter);

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "kernel/arch/x86_64/tlb.h"
+#include "kernel/debug/log.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/object/address_space_pin.h"
@@ -56,10 +57,59 @@ void Process::release_address_space() {
             (void)m_address_space->release();
         m_address_space.reset();
         m_regions.take_all_locked(mapped);
+        m_image.take_all_locked(mapped);
     }
     // The tables are gone and no CPU runs on them (this is the last thread's final switch):
     // the frames MapMemory mapped can go back, unless a capability still holds them.
     Regions::free_all(mapped);
+    // Threads that each ended alone leave a process that exited with 0.
+    begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
+    ExitState how;
+    {
+        Guard guard(m_threads_lock);
+        how = m_exit_how;
+    }
+    m_exit.post(how);
+}
+
+bool Process::begin_exit(ExitState how, int code) {
+    Guard guard(m_threads_lock);
+    if (exiting.load(std::memory_order_relaxed))
+        return false;
+    m_exit_how = how;
+    exit_code = code;
+    // Released after the code: a thread that sees `exiting` reads the code it goes with.
+    exiting.store(true, std::memory_order_release);
+    return true;
+}
+
+void Process::kill() {
+    if (begin_exit({mnos::ExitReason::Killed, 0, 0}, -1))
+        kprintln("process {} ({}) killed", m_pid, m_name);
+    end_threads();
+}
+
+void Process::end_threads() {
+    // Under the lock: a listed thread is alive (it leaves the list before its last reference
+    // goes, finish_switch), and request_kill takes only its block_lock and sends an IPI.
+    Guard guard(m_threads_lock);
+    for (Thread& thread : m_threads)
+        thread.request_kill();
+}
+
+ExitState Process::exit_state() const {
+    Guard guard(m_threads_lock);
+    return m_exit_how;
+}
+
+void Process::attach(Thread& thread) {
+    Guard guard(m_threads_lock);
+    m_threads.push_back(thread);
+}
+
+void Process::detach(Thread& thread) {
+    Guard guard(m_threads_lock);
+    m_threads.remove(thread);
 }
 
 
@@ -73,7 +123,7 @@ lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::SpawnThread>,
     // A process that has ended (its last thread gone, its user half released) takes no new
     // threads; the pin keeps one that is ending from releasing its tables under the new thread.
     AddressSpacePin pin(*this);
-    if (!pin.pinned())
+    if (!pin.pinned() || exiting.load(std::memory_order_acquire))
         return lib::fail(mnos::Error::InvalidArgument);
     lib::RefPtr<Thread> thread = TRY(sched::spawn_user_thread(
         *this, lib::VirtAddr(entry), lib::VirtAddr(stack_top), call.registers.arg3()));
@@ -104,6 +154,26 @@ lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::MapMemory>,
     }
     auto frame = TRY(call.object_argument<MemoryFrame>(call.registers.arg1(), needed));
     TRY(map_frame(*this, std::move(frame), lib::VirtAddr(call.registers.arg2()), page_flags));
+    return 0;
+}
+
+// (process) -> 0 once it has ended; RSI the reason, RDX the code or vector, R10 the address
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::WaitProcess>,
+                                      syscall::Invocation& call) {
+    if (!call.caller || call.caller->process == this)
+        return lib::fail(mnos::Error::InvalidArgument); // it would wait for itself
+    // The capability lookup's reference keeps this process alive while we wait.
+    ExitState how = m_exit.wait(*call.caller);
+    write_exit_state(call.registers, how);
+    return 0;
+}
+
+// (process) -> 0; every thread ends at its next return towards Ring 3
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::KillProcess>,
+                                      syscall::Invocation& call) {
+    if (!m_address_space && live_threads.load() == 0)
+        return 0; // already ended: nothing to do
+    kill();
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "kernel/mm/address_space.h"
 #include "kernel/object/address_space.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/object/thread.h"
 #include "kernel/syscall/invocation.h"
 #include "lib/string_view.h"
 
@@ -35,6 +36,8 @@ public:
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SpawnThread>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::MapMemory>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::UnmapMemory>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitProcess>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::KillProcess>, syscall::Invocation&);
 
     cap::CNode& cnode() { return m_cnode; }
     uint64_t pid() const { return m_pid; }
@@ -42,17 +45,38 @@ public:
     // What MapMemory mapped into this process, keeping those frames alive while mapped; its
     // lock also guards changes to the user half's page tables and their release.
     Regions& regions() { return m_regions; }
+    // The pages the program loader mapped (its segments and the main stack): returned with the
+    // address space, never unmappable by UnmapMemory. Guarded by regions().lock() too.
+    Regions& image() { return m_image; }
 
     // Null for kernel processes, and once the process has ended.
     mm::AddressSpace* address_space() { return m_address_space ? &*m_address_space : nullptr; }
     const char* name() const { return m_name; }
 
     // Thread bookkeeping for process exit: once `exiting` is set, each remaining thread ends
-    // itself the next time it is in the kernel; the last one releases the address space.
+    // itself on its next way back to Ring 3; the last one releases the address space, and with
+    // it the process has ended (WaitProcess returns).
     std::atomic<bool> exiting{false};
     std::atomic<uint32_t> live_threads{0};
     int exit_code = 0;
+    // Starts the process's exit with `how` and, for the logs and self-tests, `code` (the first
+    // call decides; later ones change nothing) and returns whether this call was the first.
+    bool begin_exit(ExitState how, int code);
+    // Ends every thread: begin_exit(Killed), then end_threads().
+    void kill();
+    // Asks every thread to end (blocked ones are woken, ones running on other CPUs are
+    // interrupted); each ends with the process's exit state on its way out of the kernel.
+    void end_threads();
+    // Blocks `self` until the process has ended (WaitProcess, and kernel self-tests).
+    ExitState wait_for_exit(Thread& self) { return m_exit.wait(self); }
+    // How the process is ending, once `exiting` is set.
+    ExitState exit_state() const;
+    // The last user thread's final switch away: tables and frames go, waiters hear the end.
     void release_address_space();
+
+    // User threads join at spawn and leave at their last switch away.
+    void attach(Thread& thread);
+    void detach(Thread& thread);
 
 private:
     template <typename T, typename... Args>
@@ -62,10 +86,16 @@ private:
     // Declared first so it is destroyed last: the frames it keeps alive outlive every mapping
     // of them (the address space and the CNode go before it).
     Regions m_regions;
+    Regions m_image;
     cap::CNode m_cnode;
     const uint64_t m_pid;
     std::optional<mm::AddressSpace> m_address_space;
     char m_name[32] = {};
+
+    mutable IrqSpinlock m_threads_lock; // over m_threads and m_exit_how
+    lib::IntrusiveList<Thread, &Thread::process_node> m_threads;
+    ExitState m_exit_how;
+    ExitNotice m_exit;
 };
 
 } // namespace kernel::object

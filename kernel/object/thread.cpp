@@ -9,14 +9,12 @@ namespace kernel::object {
 
 void Thread::request_kill() {
     m_kill_requested.store(true, std::memory_order_release);
-    // Running in Ring 3 on another CPU: an interrupt there brings it into the kernel, whose way
-    // back out ends it. Elsewhere it ends at its next return towards Ring 3.
+    // Blocked in IPC, on an IRQ line or waiting for an exit: woken, and it ends on its way out
+    // of the kernel (blocking.h). Running in Ring 3 on another CPU: an interrupt there brings it
+    // into the kernel, whose way back out ends it. Elsewhere it ends at its next return towards
+    // Ring 3.
+    sched::interrupt_block(*this);
     sched::interrupt(*this);
-}
-
-bool Thread::has_ended() const {
-    Guard guard(m_exit_lock);
-    return m_ended;
 }
 
 void Thread::end_current(ExitState how) {
@@ -26,20 +24,7 @@ void Thread::end_current(ExitState how) {
     Endpoint::cancel(self.ipc);
     if (IrqLine* line = self.irq.held)
         line->relinquish(self.irq);
-    Thread* waiters;
-    {
-        Guard guard(self.m_exit_lock);
-        self.m_ended = true;
-        self.m_exit = how;
-        waiters = std::exchange(self.m_first_exit_waiter, nullptr);
-    }
-    // Each waiter is blocked in WaitThread (or about to block: block_until_woken copes), and
-    // only we wake it; the link is read before the wake, after which the waiter may run.
-    while (waiters) {
-        Thread* next = std::exchange(waiters->m_next_exit_waiter, nullptr);
-        sched::wake_blocked(*waiters);
-        waiters = next;
-    }
+    self.m_exit.post(how);
     sched::exit_current();
 }
 
@@ -49,22 +34,9 @@ lib::Result<uint64_t> Thread::invoke(syscall::Op<mnos::Syscall::WaitThread>,
     Thread* self = call.caller;
     if (!self || self == this)
         return lib::fail(mnos::Error::InvalidArgument); // a thread cannot outwait itself
-    bool ended;
-    {
-        Guard guard(m_exit_lock);
-        ended = m_ended;
-        if (!ended) {
-            self->m_next_exit_waiter = m_first_exit_waiter;
-            m_first_exit_waiter = self;
-        }
-    }
     // The capability lookup's reference keeps this thread object alive while we wait.
-    if (!ended)
-        sched::block_until_woken();
-    Guard guard(m_exit_lock);
-    call.registers.rsi = uint64_t(m_exit.reason);
-    call.registers.rdx = m_exit.code;
-    call.registers.r10 = m_exit.fault_address;
+    ExitState how = m_exit.wait(*self);
+    write_exit_state(call.registers, how);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "kernel/arch/x86_64/fpu.h"
 #include "kernel/ipc/ipc_waiter.h"
 #include "kernel/mm/memory.h"
+#include "kernel/object/exit_notice.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/kernel_object.h"
 #include "kernel/sync/spinlock.h"
@@ -40,13 +41,6 @@ struct ThreadIrqWaiter : IrqWaiter {
 enum class ThreadState : uint8_t { Ready, Running, Blocked, Dead };
 
 inline constexpr uint32_t ANY_CPU = ~0u;
-
-// How a thread ended, for WaitThread.
-struct ExitState {
-    mnos::ExitReason reason = mnos::ExitReason::Exited;
-    uint64_t code = 0;          // the exit code, or the fault's vector
-    uint64_t fault_address = 0; // CR2 for a page fault
-};
 
 class Thread final : public KernelObject {
 public:
@@ -100,24 +94,30 @@ public:
     //   that CPU's scheduler queues the thread once it is switched out (sched::wake()).
     ThreadIpcWaiter ipc; // its cnode is the process's (set by spawn)
     ThreadIrqWaiter irq;
+    // - wake_claimed: someone (the partner or a killer) is waking the Blocked thread; a second
+    //   waker leaves a pending wake instead (blocking.h).
+    // - woken_by_kill, blocked_interruptibly: whether this block may be, and was, ended by a kill.
     IrqSpinlock block_lock;
     bool wake_pending = false;
     bool wake_after_switch = false;
+    bool wake_claimed = false;
+    bool woken_by_kill = false;
+    bool blocked_interruptibly = false;
 
     // ---- ending (thread.cpp)
 
     // Records how the calling thread ends, fails the IPC partners it leaves (a caller it owes a
     // reply gets PeerGone), gives up its IRQ line, wakes its waiters, and never returns.
     [[noreturn]] static void end_current(ExitState how);
-    // The exit state once the thread has ended.
-    bool has_ended() const;
+    bool has_ended() const { return m_exit.posted(); }
+
+    // This thread's link while it waits in some ExitNotice (exit_notice.cpp).
+    Thread* next_exit_waiter = nullptr;
+    // Its place in its process's thread list (under the process's thread lock).
+    lib::IntrusiveListNode process_node;
 
 private:
-    mutable IrqSpinlock m_exit_lock; // over m_ended, m_exit and the waiter list
-    bool m_ended = false;
-    ExitState m_exit;
-    Thread* m_first_exit_waiter = nullptr;  // threads blocked in WaitThread on this one
-    Thread* m_next_exit_waiter = nullptr;   // this thread's link in such a list
+    ExitNotice m_exit;
     std::atomic<bool> m_kill_requested{false};
 };
 

@@ -5,7 +5,7 @@
 
 namespace kernel::sched {
 
-void block_until_woken() {
+BlockResult block_until_woken(BlockMode mode) {
     // Interrupts off before reading current(): the thread must not move between finding itself
     // and blocking.
     bool was_enabled = cpu::interrupts_enabled();
@@ -15,24 +15,50 @@ void block_until_woken() {
     if (self.wake_pending) {
         self.wake_pending = false;
         self.block_lock.unlock(was_enabled);
-        return;
+        return BlockResult::Woken;
+    }
+    bool interruptible = mode == BlockMode::Interruptible;
+    // Read under block_lock, after the killer set it and before it looks at our state: either
+    // we see the kill here, or the killer sees us Blocked below.
+    if (interruptible && self.kill_requested()) {
+        self.block_lock.unlock(was_enabled);
+        return BlockResult::Interrupted;
     }
     // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
     // and hands the thread to sched::wake, which waits until this CPU has switched away.
     self.state = ThreadState::Blocked;
+    self.wake_claimed = false;
+    self.woken_by_kill = false;
+    self.blocked_interruptibly = interruptible;
     self.block_lock.unlock(false); // interrupts stay off until we have switched away
     block_current();
-    if (was_enabled)
-        cpu::enable_interrupts();
+    self.block_lock.lock();
+    bool killed = std::exchange(self.woken_by_kill, false);
+    self.blocked_interruptibly = false;
+    self.block_lock.unlock(was_enabled);
+    return killed ? BlockResult::Interrupted : BlockResult::Woken;
 }
 
 void wake_blocked(Thread& thread) {
     {
         Guard guard(thread.block_lock);
-        if (thread.state != ThreadState::Blocked) {
-            thread.wake_pending = true; // still on its way to block_until_woken
+        if (thread.state != ThreadState::Blocked || thread.wake_claimed) {
+            thread.wake_pending = true; // still on its way to block, or a kill woke it first
             return;
         }
+        thread.wake_claimed = true;
+    }
+    wake(thread);
+}
+
+void interrupt_block(Thread& thread) {
+    {
+        Guard guard(thread.block_lock);
+        if (thread.state != ThreadState::Blocked || !thread.blocked_interruptibly ||
+            thread.wake_claimed)
+            return;
+        thread.wake_claimed = true;
+        thread.woken_by_kill = true;
     }
     wake(thread);
 }

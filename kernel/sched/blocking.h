@@ -1,11 +1,20 @@
-// Blocking that tolerates an early wake-up, for IPC and IRQ lines: their protocols queue the
-// thread under their own lock and only then call block, with that lock released, so the partner
-// (possibly on another CPU, or an interrupt) may wake it before it has blocked. The thread's
-// block_lock orders the two: block marks the thread Blocked under it unless a wake is already
-// pending; wake records a pending wake unless the thread is Blocked, in which case it makes it
-// ready (sched::wake, which leaves the queueing to the thread's CPU if it is still on it).
+// Blocking that tolerates an early wake-up, for IPC, IRQ lines and exit notices: their
+// protocols queue the thread under their own lock and only then call block, with that lock
+// released, so the partner (possibly on another CPU, or an interrupt) may wake it before it has
+// blocked. The thread's block_lock orders the two: block marks the thread Blocked under it
+// unless a wake is already pending; wake records a pending wake unless the thread is Blocked
+// and unclaimed, in which case it claims it and makes it ready (sched::wake, which leaves the
+// queueing to the thread's CPU if it is still on it).
 //
-// Lock order: whatever the caller holds (the IPC lock, an IrqLine's lock) -> Thread::block_lock;
+// Such a block is interruptible by a kill (Thread::request_kill): a killed thread does not
+// block, and a blocked one is woken by the killer, who claims the wake so the partner's later
+// wake becomes a pending one. block_until_woken then says Interrupted, and the caller must
+// take the thread out of what it waited in under that structure's lock; if a partner had
+// already completed it there, the partner's wake is still owed and the caller absorbs it with
+// an uninterruptible block (which returns at once if it was pending). So every wake issued is
+// consumed before the thread ends, and none touches a freed thread.
+//
+// Lock order: whatever the caller holds (an endpoint lock, an IrqLine's lock) -> block_lock;
 // block_lock is released before sched::wake takes a run queue lock.
 #pragma once
 
@@ -13,10 +22,18 @@
 
 namespace kernel::sched {
 
+enum class BlockMode : uint8_t { Interruptible, Uninterruptible };
+enum class BlockResult : uint8_t { Woken, Interrupted };
+
 // Blocks the calling thread until wake_blocked(it); returns at once if that already happened.
-void block_until_woken();
-// Wakes `thread` from block_until_woken(), now or (if it has not blocked yet) when it tries.
-// Exactly one wake per block: the IPC and IRQ protocols guarantee it.
+// Interrupted when the thread was killed before or while it blocked (see above).
+BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible);
+// Wakes `thread` from block_until_woken(), now or (if it has not blocked yet, or a kill is
+// waking it already) when it next blocks. Exactly one wake per block from the partner: the
+// IPC, IRQ and exit-notice protocols guarantee it.
 void wake_blocked(Thread& thread);
+// The killer's wake: wakes `thread` if it is blocked interruptibly and nobody has claimed its
+// wake yet; otherwise nothing (a thread not yet blocked sees its kill flag before it blocks).
+void interrupt_block(Thread& thread);
 
 } // namespace kernel::sched

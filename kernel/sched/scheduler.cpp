@@ -76,13 +76,17 @@ void copy_name(Thread& t, lib::StringView name) {
     t.name[n] = '\0';
 }
 
+std::atomic<uint64_t> g_kernel_stacks{0}; // mapped: running threads' and the pool's
+
 lib::Result<mm::KernelStack> take_stack() {
     {
         Guard guard(g_stack_pool_lock);
         if (g_stack_pool_count)
             return g_stack_pool[--g_stack_pool_count];
     }
-    return mm::allocate_kernel_stack();
+    mm::KernelStack stack = TRY(mm::allocate_kernel_stack());
+    g_kernel_stacks.fetch_add(1, std::memory_order_relaxed);
+    return stack;
 }
 
 void give_back_stack(const mm::KernelStack& stack) {
@@ -94,6 +98,7 @@ void give_back_stack(const mm::KernelStack& stack) {
         }
     }
     mm::free_kernel_stack(stack); // only on one CPU so far; see docs/scheduler.md
+    g_kernel_stacks.fetch_sub(1, std::memory_order_relaxed);
 }
 
 uint32_t least_loaded_cpu() {
@@ -210,6 +215,8 @@ void finish_switch(CpuQueue& q) {
         give_back_stack(prev->stack);
         Process* process = prev->process;
         bool user = prev->user_rip != 0;
+        if (process && user)
+            process->detach(*prev);
         prev->release(); // the scheduler's reference; capabilities may keep the exit state
 
         // The last thread of a user process has left its address space (this CPU now runs on
@@ -526,6 +533,8 @@ void preempt_if_requested() {
     if (q.need_resched && q.online)
         schedule();
 }
+
+uint64_t kernel_stacks() { return g_kernel_stacks.load(std::memory_order_relaxed); }
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];

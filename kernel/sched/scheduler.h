@@ -73,5 +73,7 @@ struct CpuStats {
     bool idle = false;             // running its idle thread now
 };
 CpuStats cpu_stats(uint32_t cpu);
+// Kernel stacks mapped now: those of live threads and those pooled for reuse.
+uint64_t kernel_stacks();
 
 } // namespace kernel::sched

@@ -6,6 +6,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
+#include "kernel/object/memory_frame.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/syscall/user_memory.h"
 #include "lib/elf.h"
@@ -36,21 +37,17 @@ mm::PageFlags page_flags(lib::SegmentFlags f) {
 }
 
 // Loads segments into a process's address space: fresh zeroed frames mapped with the segment's
-// permissions, written through the HHDM (so read-only pages can be filled too).
+// permissions, written through the HHDM (so read-only pages can be filled too). Each page is
+// recorded in the process's image regions, which own it: it goes back to the allocator when the
+// address space is released, whatever happens to the process after loading.
 class AddressSpaceLoader final : public lib::AddressSpaceSink {
 public:
-    explicit AddressSpaceLoader(mm::AddressSpace& space) : m_space(space) {}
+    explicit AddressSpaceLoader(Process& process)
+        : m_process(process), m_space(*process.address_space()) {}
 
     lib::Result<void> map_zeroed(VirtAddr page, size_t count, lib::SegmentFlags f) override {
-        for (size_t i = 0; i < count; ++i) {
-            PhysAddr frame = TRY(mm::pmm().alloc_zeroed());
-            if (auto mapped = m_space.map(page + i * lib::PAGE_SIZE, frame, page_flags(f),
-                                          mm::PageSize::Small);
-                !mapped) {
-                (void)mm::pmm().free(frame);
-                return lib::fail(mapped.error());
-            }
-        }
+        for (size_t i = 0; i < count; ++i)
+            TRY(map_one(page + i * lib::PAGE_SIZE, page_flags(f)));
         return {};
     }
 
@@ -69,6 +66,32 @@ public:
     }
 
 private:
+    lib::Result<void> map_one(VirtAddr page, mm::PageFlags flags) {
+        mm::FrameAllocator& allocator = mm::pmm();
+        PhysAddr phys = TRY(mm::pmm().alloc_zeroed());
+        // From here the MemoryFrame owns the page, and the region the MemoryFrame: every
+        // failure below gives it back by dropping them.
+        auto frame = object::MemoryFrame::create(phys, 1, &allocator);
+        if (!frame) {
+            (void)allocator.free_frame(phys);
+            return lib::fail(frame.error());
+        }
+        auto* region = new (std::nothrow) object::Region;
+        if (!region)
+            return lib::fail(lib::Error::OutOfMemory);
+        region->base = page;
+        region->pages = region->still_mapped = 1;
+        region->frame = std::move(*frame);
+        Guard guard(m_process.regions().lock());
+        if (auto mapped = m_space.map(page, phys, flags, mm::PageSize::Small); !mapped) {
+            delete region;
+            return lib::fail(mapped.error());
+        }
+        m_process.image().add_locked(*region);
+        return {};
+    }
+
+    Process& m_process;
     mm::AddressSpace& m_space;
 };
 
@@ -81,8 +104,8 @@ void user_thread_start(void*) {
     enter_user_mode(self.user_rip, self.user_rsp, self.user_argument);
 }
 
-lib::Result<VirtAddr> build_stack(mm::AddressSpace& space, std::span<const char* const> argv) {
-    AddressSpaceLoader loader(space);
+lib::Result<VirtAddr> build_stack(Process& process, std::span<const char* const> argv) {
+    AddressSpaceLoader loader(process);
     VirtAddr bottom(USER_STACK_TOP - USER_STACK_SIZE);
     TRY(loader.map_zeroed(bottom, USER_STACK_SIZE / lib::PAGE_SIZE, {true, true, false}));
     uint8_t layout[1024];
@@ -110,6 +133,7 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
     // The thread holds the process (and its address space) until its last switch away.
     process.add_ref();
     process.live_threads.fetch_add(1);
+    process.attach(*thread);
     lib::RefPtr<Thread> reference(thread); // counted: the scheduler keeps its own
     start_thread(*thread);
     return reference;
@@ -130,11 +154,10 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
                                                             lib::PAGE_SIZE)};
     auto process = TRY(Process::create_user(path));
     // On any failure below, dropping `process` releases its address space and every table.
-    mm::AddressSpace& space = *process->address_space();
-    AddressSpaceLoader loader(space);
+    AddressSpaceLoader loader(*process);
     const char* reason = nullptr;
     VirtAddr entry = TRY(lib::elf_load(image, range, loader, &reason));
-    VirtAddr sp = TRY(build_stack(space, argv));
+    VirtAddr sp = TRY(build_stack(*process, argv));
     if (prepare)
         TRY(prepare(*process));
     TRY(spawn_user_thread(*process, entry, sp, 0));
@@ -145,23 +168,27 @@ void exit_current_process(int code, std::optional<object::ExitState> how) {
     Thread& self = *current();
     Process* process = self.process;
     if (process) {
-        if (!process->exiting.exchange(true)) {
-            process->exit_code = code;
+        object::ExitState of_process = how ? *how : object::ExitState{};
+        if (!how || how->reason != mnos::ExitReason::Faulted)
+            of_process = {mnos::ExitReason::Exited, uint64_t(int64_t(code)), 0};
+        if (process->begin_exit(of_process, code))
             kprintln("process {} ({}) exited with code {}", process->pid(), process->name(), code);
-        }
-        // Other threads see `exiting` on their next way back to Ring 3 and end themselves; the
-        // last thread to leave takes the address space with it (after its final switch, see
+        // Every other thread, wherever it is, ends on its way out of the kernel; the last
+        // thread to leave takes the address space with it (after its final switch, see
         // scheduler.cpp's finish_switch).
+        process->end_threads();
     }
     Thread::end_current(how ? *how : object::ExitState{mnos::ExitReason::Exited, uint64_t(code)});
 }
 
 void end_if_asked(Thread& self) {
-    if (self.kill_requested())
-        Thread::end_current({mnos::ExitReason::Killed, 0, 0});
+    // A thread of an ending process ends as the process does (exited with its code, killed, or
+    // by its fault); one killed alone, as killed.
     Process* process = self.process;
     if (process && process->exiting.load(std::memory_order_acquire))
-        Thread::end_current({mnos::ExitReason::Exited, uint64_t(process->exit_code), 0});
+        Thread::end_current(process->exit_state());
+    if (self.kill_requested())
+        Thread::end_current({mnos::ExitReason::Killed, 0, 0});
 }
 
 } // namespace kernel::sched

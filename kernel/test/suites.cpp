@@ -45,6 +45,7 @@ constexpr Suite SUITES[] = {
     {"nmi", nmi_suite},
     {"sched", sched_suite},
     {"userspace", userspace_suite},
+    {"lifecycle", lifecycle_suite},
     {"init", init_suite},
     {"ipc", ipc_suite},
     {"bench", bench_suite},

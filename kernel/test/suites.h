@@ -14,6 +14,7 @@ void isa_override_suite(Context& ctx);
 void nmi_suite(Context& ctx);
 void sched_suite(Context& ctx);
 void userspace_suite(Context& ctx);
+void lifecycle_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
 void bench_suite(Context& ctx);

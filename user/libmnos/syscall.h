@@ -196,6 +196,30 @@ inline lib::Result<CapSlot> spawn_process(CapSlot budget, const char* path, size
 
 // ---- Processes and threads
 
+// How a thread or a process ended (WaitThread, WaitProcess).
+struct ExitStatus {
+    ExitReason reason;
+    uint64_t code;          // exit code, or the fault's vector
+    uint64_t fault_address; // CR2 of a page fault
+};
+
+// WaitProcess and WaitThread: the same answer in RSI, RDX, R10.
+inline lib::Result<ExitStatus> wait_for_end(Syscall n, CapSlot target) {
+    Extra extra;
+    TRY(checked(raw_extra(n, target.index(), extra)));
+    return ExitStatus{ExitReason(extra.rsi), extra.rdx, extra.r10};
+}
+// Blocks until the process in `process` (READ) has ended: its last thread gone, its memory
+// returned.
+inline lib::Result<ExitStatus> wait_process(CapSlot process) {
+    static_assert(spec_of(Syscall::WaitProcess).invokes == Invokes::Object);
+    return wait_for_end(Syscall::WaitProcess, process);
+}
+// Ends every thread of the process (WRITE); wait_process says when it is over.
+inline lib::Result<void> kill_process(CapSlot process) {
+    return to_void(invoke<Syscall::KillProcess>(process));
+}
+
 // A new thread in `process` (WRITE) at `entry` with `stack_top` and `argument` in RDI; returns
 // its Thread capability (all rights).
 inline lib::Result<CapSlot> spawn_thread(CapSlot process, void (*entry)(uint64_t),
@@ -213,18 +237,10 @@ inline lib::Result<void> unmap_memory(CapSlot process, uint64_t address, uint64_
     return to_void(invoke<Syscall::UnmapMemory>(process, address, pages));
 }
 
-// How a thread ended (WaitThread).
-struct ThreadExit {
-    ExitReason reason;
-    uint64_t code;          // exit code, or the fault's vector
-    uint64_t fault_address; // CR2 of a page fault
-};
 // Blocks until the thread in `thread` (READ) has ended.
-inline lib::Result<ThreadExit> wait_thread(CapSlot thread) {
+inline lib::Result<ExitStatus> wait_thread(CapSlot thread) {
     static_assert(spec_of(Syscall::WaitThread).invokes == Invokes::Object);
-    Extra extra;
-    TRY(checked(raw_extra(Syscall::WaitThread, thread.index(), extra)));
-    return ThreadExit{ExitReason(extra.rsi), extra.rdx, extra.r10};
+    return wait_for_end(Syscall::WaitThread, thread);
 }
 // Ends the thread (WRITE) at its next return towards Ring 3.
 inline lib::Result<void> kill_thread(CapSlot thread) {

@@ -499,35 +499,83 @@ void test_processes() {
     int64_t child = call(Syscall::SpawnProcess, PMM.index(), path(hello), sizeof hello - 1);
     expect_ok("spawn_process: /bin/hello", child);
     if (!mnos::is_error_result(child)) {
-        // The capability names the child: delegating into it needs its WRITE, which we have.
-        expect_ok("delegate into the child",
-                  call(Syscall::Delegate, ENDPOINT.index(), uint64_t(child), CapSlot::NONE_VALUE,
-                       uint32_t(Rights::Read)));
+        auto end = sys::wait_process(CapSlot(uint32_t(child)));
+        expect_value("wait_process: hello exited", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Exited));
+        expect_value("wait_process: with hello's code (its argc)", end ? end->code : ~0ull, 1);
         (void)sys::drop_cap(CapSlot(uint32_t(child)));
     }
 
-    // Children that fault: the kernel ends each (and logs why); this suite carries on. One at a
-    // time, each watched until it is gone: once a process has ended, its address space is gone
-    // and UnmapMemory on it answers InvalidArgument instead of NotFound (nothing mapped there).
-    static const char* const faulters[] = {"/bin/ring3_fault_null", "/bin/ring3_fault_ud2",
-                                           "/bin/ring3_fault_divide", "/bin/ring3_fault_sidt"};
-    for (const char* faulter : faulters) {
+    // Children that fault: the kernel ends each (and logs why); this suite carries on, and
+    // WaitProcess reports each fault with its vector (and, for the page fault, the address).
+    struct Faulter {
+        const char* path;
+        uint64_t vector;
+    };
+    static const Faulter faulters[] = {{"/bin/ring3_fault_null", 14},
+                                       {"/bin/ring3_fault_ud2", 6},
+                                       {"/bin/ring3_fault_divide", 0},
+                                       {"/bin/ring3_fault_sidt", 13}};
+    for (const Faulter& faulter : faulters) {
         uint64_t length = 0;
-        while (faulter[length])
+        while (faulter.path[length])
             ++length;
-        int64_t slot = call(Syscall::SpawnProcess, PMM.index(), path(faulter), length);
-        expect_ok(faulter, slot);
+        int64_t slot = call(Syscall::SpawnProcess, PMM.index(), path(faulter.path), length);
+        expect_ok(faulter.path, slot);
         if (mnos::is_error_result(slot))
             continue;
-        int64_t probe = 0;
-        for (int i = 0; i < 100000; ++i) {
-            probe = call(Syscall::UnmapMemory, uint64_t(slot), UNMAPPED, 1);
-            if (probe != mnos::error_result(Error::NotFound))
-                break;
-            sys::yield();
+        CapSlot process{uint32_t(slot)};
+        auto end = sys::wait_process(process);
+        expect_value("wait_process: the child faulted", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Faulted));
+        expect_value("wait_process: with the fault's vector", end ? end->code : ~0ull,
+                     faulter.vector);
+        if (faulter.vector == 14)
+            expect_value("wait_process: and the address", end ? end->fault_address : ~0ull, 0);
+        expect_error("the faulting child was ended",
+                     call(Syscall::UnmapMemory, process.index(), UNMAPPED, 1),
+                     Error::InvalidArgument);
+        (void)sys::drop_cap(process);
+    }
+
+    // A child that spins in Ring 3 and never enters the kernel: a kill ends it from outside,
+    // and nothing can be put into it afterwards.
+    static const char spin[] = "/bin/ring3_spin";
+    int64_t spinner = call(Syscall::SpawnProcess, PMM.index(), path(spin), sizeof spin - 1);
+    expect_ok("spawn_process: /bin/ring3_spin", spinner);
+    if (!mnos::is_error_result(spinner)) {
+        CapSlot process{uint32_t(spinner)};
+        expect_error("wait_process: not on itself", call(Syscall::WaitProcess, SELF.index()),
+                     Error::InvalidArgument);
+        // The capability names the child: delegating into it needs its WRITE, which we have.
+        expect_ok("delegate into a running child",
+                  call(Syscall::Delegate, ENDPOINT.index(), process.index(), CapSlot::NONE_VALUE,
+                       uint32_t(Rights::Read)));
+        CapSlot read_only = narrowed(process, Rights::Read);
+        expect_error("kill_process without WRITE",
+                     call(Syscall::KillProcess, read_only.index()), Error::MissingRights);
+        (void)sys::drop_cap(read_only);
+        expect_ok("kill_process", call(Syscall::KillProcess, process.index()));
+        auto end = sys::wait_process(process);
+        expect_value("wait_process: the spinner was killed", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Killed));
+        expect_error("delegate into an ended process",
+                     call(Syscall::Delegate, ENDPOINT.index(), process.index(),
+                          CapSlot::NONE_VALUE, uint32_t(Rights::Read)),
+                     Error::InvalidArgument);
+        auto frame = sys::alloc_memory(PMM, 1);
+        if (frame) {
+            expect_error("map_memory into an ended process",
+                         call(Syscall::MapMemory, process.index(), frame->index(), MAP_BASE, 0),
+                         Error::InvalidArgument);
+            (void)sys::drop_cap(*frame);
         }
-        expect_error("the faulting child was ended", probe, Error::InvalidArgument);
-        (void)sys::drop_cap(CapSlot(uint32_t(slot)));
+        expect_error("spawn_thread in an ended process",
+                     call(Syscall::SpawnThread, process.index(), 0x400000, MAP_BASE, 0),
+                     Error::InvalidArgument);
+        expect_ok("kill_process: once more, on the ended process",
+                  call(Syscall::KillProcess, process.index()));
+        (void)sys::drop_cap(process);
     }
 }
 
@@ -705,6 +753,41 @@ void test_servers() {
     (void)sys::drop_cap(*ep);
 }
 
+// ---- a process whose threads spin, block in Recv and in WaitThread: ended by kill and by exit
+
+void end_siblings(bool by_exit) {
+    static const char program[] = "/bin/ring3_siblings";
+    auto child = sys::spawn_process(PMM, program, sizeof program - 1);
+    expect_ok("spawn_process: /bin/ring3_siblings", child ? 0 : mnos::error_result(child.error()));
+    auto ep = sys::create_endpoint(PMM);
+    if (!child || !ep)
+        return;
+    // Its CNode: 0 a budget, 1 itself, 2 our endpoint to report on (ring3_siblings/main.cpp).
+    bool given = sys::delegate(PMM, *child, CapSlot(0), Rights::All) &&
+                 sys::delegate(*child, *child, CapSlot(1), Rights::All) &&
+                 sys::delegate(*ep, *child, CapSlot(2), Rights::Write);
+    expect_value("give the siblings' process its capabilities", given, 1);
+    IpcMessage ready;
+    auto got = sys::recv(*ep, CapSlot::none(), ready);
+    expect_value("the siblings are set up", got && ready.label == 0x5eed, 1);
+    IpcMessage order;
+    order.label = by_exit ? 1 : 0;
+    (void)sys::reply(order);
+    if (!by_exit)
+        expect_ok("kill_process: the siblings", call(Syscall::KillProcess, child->index()));
+    auto end = sys::wait_process(*child);
+    if (by_exit) {
+        expect_value("every sibling ended with the exit", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Exited));
+        expect_value("with the exit's code", end ? end->code : ~0ull, 7);
+    } else {
+        expect_value("every sibling ended with the kill", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Killed));
+    }
+    (void)sys::drop_cap(*child);
+    (void)sys::drop_cap(*ep);
+}
+
 } // namespace
 
 int main(int, char**) {
@@ -716,6 +799,8 @@ int main(int, char**) {
     test_processes();
     test_ipc_and_threads();
     test_servers();
+    end_siblings(false);
+    end_siblings(true);
     mnos::println("ring3 suite: {} passed, {} failed", g_passed, g_failed);
     return g_failed;
 }

@@ -87,7 +87,7 @@ uint64_t random_map_address() {
 }
 
 // One random call. Steering, each for a reason:
-//  - never Exit or ExitThread (the point is to keep going), never CreateEndpoint or Mint (a
+//  - never Exit, ExitThread or KillProcess (the point is to keep going), never CreateEndpoint or Mint (a
 //    receive on a fresh endpoint or a badged copy of ours could block for good);
 //  - PortOut never to COM1's real ports: the kernel logs through that UART;
 //  - Send/Recv/Call/ReplyRecv never on the endpoint, WaitIrq never on the IRQ line: nobody
@@ -107,6 +107,7 @@ int64_t pick() {
     switch (Syscall(below(mnos::SYSCALL_COUNT))) {
     case Syscall::Exit:       // would end the run
     case Syscall::ExitThread:
+    case Syscall::KillProcess: // copies of SELF exist
     case Syscall::CreateEndpoint: // a fresh endpoint, or a badged copy of ours, is one a
     case Syscall::Mint:           // receive could block on for good
         return call(Syscall::Yield);
@@ -149,6 +150,8 @@ int64_t pick() {
     case Syscall::WaitThread: // no thread capability ever exists here: every one is refused
         return call(Syscall::WaitThread, random_slot());
     case Syscall::KillThread: return call(Syscall::KillThread, random_slot());
+    case Syscall::WaitProcess: // only our own process could be named: refused, never blocks
+        return call(Syscall::WaitProcess, random_slot());
     case Syscall::Inspect: return call(Syscall::Inspect, random_slot());
     case Syscall::Delegate: {
         // No copies of COM1, the endpoint or the IRQ line: the steering above only knows
