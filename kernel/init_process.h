@@ -9,4 +9,8 @@ namespace kernel {
 // Null when no init program was started (init=none, or it failed to load).
 object::Process* init_process();
 
+// The root memory budget: all of physical memory, which init receives (and the kernel's
+// self-tests draw on when they start programs themselves). Created in boot phase 5.
+object::MemoryBudget& root_budget();
+
 } // namespace kernel

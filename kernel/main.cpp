@@ -128,6 +128,7 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
 }
 
 lib::RefPtr<object::Process> g_init_process; // see init_process()
+lib::RefPtr<object::MemoryBudget> g_root_budget; // see root_budget()
 
 // The initial CNode of the first program: slot 0 its own Process, 1 a MemoryBudget, 2 COM1's ports,
 // 3 an IPC endpoint, 4 ISA IRQ 4 (COM1).
@@ -137,11 +138,10 @@ lib::Result<void> grant_initial_capabilities(object::Process& process) {
     cap::CNode& cnode = process.cnode();
     process.add_ref(); // the capability's own reference
     TRY(cap::insert(cnode, lib::adopt_ref<object::KernelObject>(&process), Rights::All, CapSlot(0)));
-    auto budget = TRY(object::MemoryBudget::create(mm::pmm()));
     auto com1 = TRY(object::IoPort::create(0x3f8, 8));
     auto endpoint = TRY(object::Endpoint::create());
     auto irq4 = TRY(irq::isa_irq_line(4));
-    TRY(cap::insert(cnode, std::move(budget), Rights::All, CapSlot(1)));
+    TRY(cap::insert(cnode, g_root_budget, Rights::All, CapSlot(1)));
     TRY(cap::insert(cnode, std::move(com1), Rights::All, CapSlot(2)));
     TRY(cap::insert(cnode, std::move(endpoint), Rights::All, CapSlot(3)));
     TRY(cap::insert(cnode, std::move(irq4), Rights::All, CapSlot(4)));
@@ -184,6 +184,10 @@ void start_scheduler() {
 // its initial capabilities (docs/syscalls.md, "Initial CNode").
 void start_userspace() {
     initrd::init(g_boot_info);
+    auto budget = object::MemoryBudget::create(mm::pmm());
+    if (!budget)
+        PANIC("userspace: no memory for the root budget");
+    g_root_budget = std::move(*budget);
     lib::StringView path = lib::command_line_value(g_boot_info.command_line, "init");
     // A self-test suite runs alone unless it names a program: a program running beside it
     // would change what it measures (free frames, threads per CPU, IRQ owners).
@@ -201,7 +205,7 @@ void start_userspace() {
     const char* argv[] = {path_z};
     kprintln("userspace: starting {}", path);
     // The capabilities go in before the program's first instruction runs.
-    auto process = sched::spawn_program(path, argv, grant_initial_capabilities);
+    auto process = sched::spawn_program(path, argv, *g_root_budget, grant_initial_capabilities);
     if (!process) {
         kprintln(LogColour::Error, "userspace: cannot start {}: {}", path,
                  mnos::error_name(process.error()));
@@ -214,6 +218,7 @@ void start_userspace() {
 } // namespace
 
 object::Process* init_process() { return g_init_process.get(); }
+object::MemoryBudget& root_budget() { return *g_root_budget; }
 
 } // namespace kernel
 

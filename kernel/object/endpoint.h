@@ -37,6 +37,7 @@
 
 #include "kernel/ipc/ipc_waiter.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/object/memory_budget.h"
 #include "kernel/sync/spinlock.h"
 #include "kernel/syscall/invocation.h"
 
@@ -50,7 +51,11 @@ class Endpoint final : public KernelObject {
 public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::IpcEndpoint;
 
-    static lib::Result<lib::RefPtr<Endpoint>> create() { return create_object<Endpoint>(); }
+    // `charge` is what the endpoint cost its budget, refunded when it goes (none for the
+    // kernel's own endpoints and the host tests').
+    static lib::Result<lib::RefPtr<Endpoint>> create(BudgetCharge charge = {}) {
+        return create_object<Endpoint>(std::move(charge));
+    }
 
     // ---- the invocations (abi/syscall.h): the message in registers, then the protocol below
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Send>, syscall::Invocation&);
@@ -93,7 +98,9 @@ public:
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
-    Endpoint() : KernelObject(CAP_TYPE) {}
+    explicit Endpoint(BudgetCharge charge) : KernelObject(CAP_TYPE), m_charge(std::move(charge)) {}
+
+    BudgetCharge m_charge;
 
     lib::Result<IpcStatus> send_or_call(ipc::IpcWaiter& self, bool is_call);
     // With m_lock held; see endpoint.cpp.

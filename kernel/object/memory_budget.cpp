@@ -18,31 +18,40 @@ using mnos::Error;
 
 namespace {
 
+// What an endpoint is charged: a page, an upper bound of the object with its queues.
+constexpr uint64_t ENDPOINT_PAGES = 1;
+
 // Initrd paths are short ("bin/hello"); ustar names are at most 255 bytes with their prefix.
 constexpr size_t MAX_PATH_LENGTH = 255;
 
 // A MemoryFrame is physically contiguous (memory_frame.h), so a multi-page allocation asks the
 // physical allocator for a contiguous run. That can fail under fragmentation where single
-// pages would not; callers that need much memory allocate several frames instead.
-lib::Result<lib::RefPtr<MemoryFrame>> allocate_zeroed(mm::FrameAllocator& allocator,
-                                                      uint64_t pages) {
+// pages would not; callers that need much memory allocate several frames instead. Every page is
+// charged to `budget` and refunded as the frame's pages go back.
+lib::Result<lib::RefPtr<MemoryFrame>> allocate_zeroed(MemoryBudget& budget, uint64_t pages) {
     lib::PhysAddr base;
     if (pages == 1) {
-        base = TRY(allocator.allocate_frame());
-    } else if (&allocator == static_cast<mm::FrameAllocator*>(&mm::pmm())) {
-        base = TRY(mm::pmm().alloc_contiguous(pages));
+        base = TRY(budget.allocate_frame());
+    } else if (&budget.source() == static_cast<mm::FrameAllocator*>(&mm::pmm())) {
+        TRY(budget.charge(pages));
+        auto run = mm::pmm().alloc_contiguous(pages);
+        if (!run) {
+            budget.refund(pages);
+            return lib::fail(run.error());
+        }
+        base = *run;
     } else {
-        return lib::fail(Error::Unsupported); // an allocator without contiguous runs
+        return lib::fail(Error::Unsupported); // a source without contiguous runs
     }
     // Sound: the frames were just allocated (nobody else maps or uses them) and lie in RAM,
     // which the HHDM covers. Zeroed so no earlier owner's data leaks to the new one.
     __builtin_memset(mm::phys_to_ptr<void>(base), 0, pages * lib::PAGE_SIZE);
-    // The object owns the pages from here on and frees them one by one through the allocator,
-    // which is how a contiguous run is freed too.
-    auto frame = MemoryFrame::create(base, pages, &allocator);
+    // The object owns the pages from here on and frees them one by one through the budget,
+    // which is how a contiguous run is freed (and refunded) too.
+    auto frame = MemoryFrame::create(base, pages, &budget, lib::RefPtr<KernelObject>(&budget));
     if (!frame)
         for (uint64_t i = 0; i < pages; ++i)
-            (void)allocator.free_frame(base + i * lib::PAGE_SIZE);
+            (void)budget.free_frame(base + i * lib::PAGE_SIZE);
     return frame;
 }
 
@@ -62,7 +71,7 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::AllocMemor
     if (pages == 0 || pages > MAX_REGION_PAGES)
         return lib::fail(Error::InvalidArgument);
     TRY(check_room(call.cnode));
-    lib::RefPtr<MemoryFrame> memory = TRY(allocate_zeroed(m_allocator, pages));
+    lib::RefPtr<MemoryFrame> memory = TRY(allocate_zeroed(*this, pages));
     // A failed insert drops the only reference, which returns the pages.
     mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(memory), mnos::Rights::All));
     return slot.index();
@@ -72,7 +81,8 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::AllocMemor
 lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateEndpoint>,
                                            syscall::Invocation& call) {
     TRY(check_room(call.cnode));
-    lib::RefPtr<Endpoint> endpoint = TRY(Endpoint::create());
+    BudgetCharge charge = TRY(BudgetCharge::take(*this, ENDPOINT_PAGES));
+    lib::RefPtr<Endpoint> endpoint = TRY(Endpoint::create(std::move(charge)));
     mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(endpoint), mnos::Rights::All));
     return slot.index();
 }
@@ -94,7 +104,19 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SpawnProce
     TRY(check_room(call.cnode));
     const char* argv[] = {path.data()};
     lib::RefPtr<Process> child =
-        TRY(sched::spawn_program(lib::StringView(path.data(), length), std::span(argv)));
+        TRY(sched::spawn_program(lib::StringView(path.data(), length), std::span(argv), *this));
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(child), mnos::Rights::All));
+    return slot.index();
+}
+
+// (budget, pages) -> the slot of a new budget of that many pages, reserved from this one
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SplitBudget>,
+                                           syscall::Invocation& call) {
+    uint64_t pages = call.registers.arg1();
+    if (pages == 0)
+        return lib::fail(Error::InvalidArgument);
+    TRY(check_room(call.cnode));
+    lib::RefPtr<MemoryBudget> child = TRY(split(pages));
     mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(child), mnos::Rights::All));
     return slot.index();
 }

@@ -17,14 +17,16 @@ public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::MemoryFrame;
 
     // InvalidArgument for an unaligned base or no pages; Overflow when the run wraps around.
-    // `owner`, if any, gets every page back through free_frame() on destruction.
+    // `owner`, if any, gets every page back through free_frame() on destruction; when the owner
+    // is a kernel object (a MemoryBudget), `keep_owner` holds it alive until then.
     static lib::Result<lib::RefPtr<MemoryFrame>> create(lib::PhysAddr base, size_t page_count,
-                                                        mm::FrameAllocator* owner = nullptr) {
+                                                        mm::FrameAllocator* owner = nullptr,
+                                                        lib::RefPtr<KernelObject> keep_owner = {}) {
         if (!base.is_aligned(lib::PAGE_SIZE) || page_count == 0)
             return lib::fail(mnos::Error::InvalidArgument);
         if (page_count > (UINT64_MAX - base.value()) / lib::PAGE_SIZE)
             return lib::fail(mnos::Error::Overflow);
-        return create_object<MemoryFrame>(base, page_count, owner);
+        return create_object<MemoryFrame>(base, page_count, owner, std::move(keep_owner));
     }
 
     lib::PhysAddr base() const { return m_base; }
@@ -44,12 +46,15 @@ public:
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
-    MemoryFrame(lib::PhysAddr base, size_t page_count, mm::FrameAllocator* owner)
-        : KernelObject(CAP_TYPE), m_base(base), m_page_count(page_count), m_owner(owner) {}
+    MemoryFrame(lib::PhysAddr base, size_t page_count, mm::FrameAllocator* owner,
+                lib::RefPtr<KernelObject> keep_owner)
+        : KernelObject(CAP_TYPE), m_base(base), m_page_count(page_count), m_owner(owner),
+          m_keep_owner(std::move(keep_owner)) {}
 
     lib::PhysAddr m_base;
     size_t m_page_count;
     mm::FrameAllocator* m_owner;
+    lib::RefPtr<KernelObject> m_keep_owner; // released after the pages went back (member order)
 };
 
 } // namespace kernel::object

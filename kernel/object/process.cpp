@@ -36,9 +36,13 @@ constinit UserTlb g_user_tlb;
 
 } // namespace
 
-lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name) {
+lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name,
+                                                       MemoryBudget& budget) {
+    BudgetCharge charge = TRY(BudgetCharge::take(budget, PROCESS_PAGES));
     auto process = TRY(create());
-    auto space = TRY(mm::AddressSpace::create(mm::HHDM, mm::pmm(), mm::kernel_page_table_root(),
+    process->m_charge = std::move(charge);
+    // Page tables come from the budget too: the address space draws its frames through it.
+    auto space = TRY(mm::AddressSpace::create(mm::HHDM, budget, mm::kernel_page_table_root(),
                                               g_user_tlb));
     process->m_address_space.emplace(std::move(space));
     size_t n = name.length() < sizeof process->m_name - 1 ? name.length() : sizeof process->m_name - 1;

@@ -18,6 +18,7 @@
 #include "kernel/mm/address_space.h"
 #include "kernel/object/address_space.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/object/memory_budget.h"
 #include "kernel/object/thread.h"
 #include "kernel/syscall/invocation.h"
 #include "lib/string_view.h"
@@ -29,8 +30,12 @@ public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::Process;
 
     static lib::Result<lib::RefPtr<Process>> create();
-    // A Ring 3 process: with a user address space sharing the kernel half.
-    static lib::Result<lib::RefPtr<Process>> create_user(lib::StringView name);
+    // What a process object with its CNode is charged to its budget.
+    static constexpr uint64_t PROCESS_PAGES = 2;
+    // A Ring 3 process: with a user address space sharing the kernel half. It, its page
+    // tables, its program image and its threads are charged to `budget`.
+    static lib::Result<lib::RefPtr<Process>> create_user(lib::StringView name,
+                                                         MemoryBudget& budget);
 
     // ---- the invocations (abi/syscall.h); process.cpp
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SpawnThread>, syscall::Invocation&);
@@ -48,6 +53,10 @@ public:
     // The pages the program loader mapped (its segments and the main stack): returned with the
     // address space, never unmappable by UnmapMemory. Guarded by regions().lock() too.
     Regions& image() { return m_image; }
+
+    // The budget this process was made from (null for kernel processes): its threads and
+    // image are charged to it.
+    MemoryBudget* budget() const { return m_charge.budget(); }
 
     // Null for kernel processes, and once the process has ended.
     mm::AddressSpace* address_space() { return m_address_space ? &*m_address_space : nullptr; }
@@ -83,8 +92,11 @@ private:
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
     explicit Process(uint64_t pid) : KernelObject(CAP_TYPE), m_pid(pid) {}
 
-    // Declared first so it is destroyed last: the frames it keeps alive outlive every mapping
-    // of them (the address space and the CNode go before it).
+    // Declared first so it is destroyed last: the budget it pays into (and whose allocator the
+    // address space draws on) outlives everything below.
+    BudgetCharge m_charge;
+    // Before the address space and the CNode, so they go first: the frames these keep alive
+    // outlive every mapping of them.
     Regions m_regions;
     Regions m_image;
     cap::CNode m_cnode;

@@ -20,6 +20,7 @@
 #include "kernel/object/exit_notice.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/object/memory_budget.h"
 #include "kernel/sync/spinlock.h"
 #include "kernel/syscall/invocation.h"
 #include "lib/intrusive_list.h"
@@ -110,6 +111,10 @@ public:
     // reply gets PeerGone), gives up its IRQ line, wakes its waiters, and never returns.
     [[noreturn]] static void end_current(ExitState how);
     bool has_ended() const { return m_exit.posted(); }
+
+    // What a user thread (its kernel stack and this object) is charged to its process's budget;
+    // refunded at its last switch away.
+    BudgetCharge charge;
 
     // This thread's link while it waits in some ExitNotice (exit_notice.cpp).
     Thread* next_exit_waiter = nullptr;

@@ -217,6 +217,7 @@ void finish_switch(CpuQueue& q) {
         bool user = prev->user_rip != 0;
         if (process && user)
             process->detach(*prev);
+        prev->charge = {}; // its stack is back: refunded even if a capability keeps the object
         prev->release(); // the scheduler's reference; capabilities may keep the exit state
 
         // The last thread of a user process has left its address space (this CPU now runs on

@@ -26,6 +26,8 @@ using lib::VirtAddr;
 constexpr uint64_t USER_STACK_TOP = mnos::USER_END - lib::PAGE_SIZE;
 constexpr uint64_t USER_STACK_SIZE = 64 * 1024;
 constexpr size_t MAX_PATH = 256;
+// What a user thread is charged to its process's budget: its kernel stack and the object.
+constexpr uint64_t THREAD_PAGES = mm::layout::STACK_SIZE / lib::PAGE_SIZE + 1;
 
 mm::PageFlags page_flags(lib::SegmentFlags f) {
     mm::PageFlags flags = mm::PageFlags::User;
@@ -67,21 +69,18 @@ public:
 
 private:
     lib::Result<void> map_one(VirtAddr page, mm::PageFlags flags) {
-        mm::FrameAllocator& allocator = mm::pmm();
-        PhysAddr phys = TRY(mm::pmm().alloc_zeroed());
-        // From here the MemoryFrame owns the page, and the region the MemoryFrame: every
-        // failure below gives it back by dropping them.
-        auto frame = object::MemoryFrame::create(phys, 1, &allocator);
-        if (!frame) {
-            (void)allocator.free_frame(phys);
-            return lib::fail(frame.error());
-        }
+        // From the process's budget, zeroed: the MemoryFrame owns the page, and the region the
+        // MemoryFrame, so every failure below gives it back (and refunds it) by dropping them.
+        auto frame = TRY(m_process.budget()->allocate_memory_frame());
+        PhysAddr phys = frame->base();
+        // Sound: a frame just allocated, in RAM (inside the HHDM), mapped nowhere yet.
+        __builtin_memset(mm::phys_to_ptr<void>(phys), 0, lib::PAGE_SIZE);
         auto* region = new (std::nothrow) object::Region;
         if (!region)
             return lib::fail(lib::Error::OutOfMemory);
         region->base = page;
         region->pages = region->still_mapped = 1;
-        region->frame = std::move(*frame);
+        region->frame = std::move(frame);
         Guard guard(m_process.regions().lock());
         if (auto mapped = m_space.map(page, phys, flags, mm::PageSize::Small); !mapped) {
             delete region;
@@ -126,7 +125,12 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
     if (stack_top.value() <= mnos::USER_MIN)
         return lib::fail(lib::Error::BadAddress);
     TRY(syscall::check_user_range(stack_top.value() - 1, 1));
+    object::MemoryBudget* budget = process.budget();
+    if (!budget)
+        return lib::fail(lib::Error::InvalidArgument);
+    object::BudgetCharge charge = TRY(object::BudgetCharge::take(*budget, THREAD_PAGES));
     Thread* thread = TRY(create_thread(process.name(), user_thread_start, nullptr, ANY_CPU, &process));
+    thread->charge = std::move(charge);
     thread->user_rip = entry.value();
     thread->user_rsp = stack_top.value();
     thread->user_argument = argument;
@@ -141,7 +145,7 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
 
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
                                                 std::span<const char* const> argv,
-                                                Prepare prepare) {
+                                                object::MemoryBudget& budget, Prepare prepare) {
     char name[MAX_PATH];
     if (path.length() == 0 || path.length() >= MAX_PATH)
         return lib::fail(lib::Error::InvalidArgument);
@@ -152,7 +156,7 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
     auto image = TRY(lib::tar_open(initrd::archive(), in_archive));
     lib::UserRange range{VirtAddr(mnos::USER_MIN), VirtAddr(USER_STACK_TOP - USER_STACK_SIZE -
                                                             lib::PAGE_SIZE)};
-    auto process = TRY(Process::create_user(path));
+    auto process = TRY(Process::create_user(path, budget));
     // On any failure below, dropping `process` releases its address space and every table.
     AddressSpaceLoader loader(*process);
     const char* reason = nullptr;

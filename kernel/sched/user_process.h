@@ -22,12 +22,14 @@ namespace kernel::sched {
 // fills the first program's CNode there, so it never runs without its capabilities); its error
 // fails the spawn.
 using Prepare = lib::Result<void> (*)(Process& process);
+// Everything the process is made of is charged to `budget`.
 lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
                                                 std::span<const char* const> argv,
+                                                object::MemoryBudget& budget,
                                                 Prepare prepare = nullptr);
 
 // A new thread in `process` that enters Ring 3 at `entry` with RSP = `stack_top` and RDI =
-// `argument`. The reference returned is the caller's (for a capability); the scheduler keeps
+// `argument`, charged to the process's budget (OutOfMemory when it does not fit). The reference returned is the caller's (for a capability); the scheduler keeps
 // its own. Both addresses must be in the user half (BadAddress otherwise).
 lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, lib::VirtAddr entry,
                                                    lib::VirtAddr stack_top, uint64_t argument);

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/init_process.h"
 #include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
@@ -119,7 +120,7 @@ uint64_t cycles_per_semaphore_round_trip(Context& ctx) {
 // measured itself, in Ring 3 (or -1 if it refused the argument, 0 if it never ended).
 int user_cycles_per_syscall(Context& ctx, const char* kind) {
     const char* argv[] = {"/bin/bench_syscall", kind};
-    auto process = sched::spawn_program("/bin/bench_syscall", argv);
+    auto process = sched::spawn_program("/bin/bench_syscall", argv, root_budget());
     EXPECT(ctx, process.has_value());
     if (!process)
         return 0;

@@ -3,6 +3,7 @@
 // what they were before (after a few warm-up runs, which let the heap and the stack pool reach
 // the size one process needs).
 #include "kernel/debug/log.h"
+#include "kernel/init_process.h"
 #include "kernel/mm/kernel_heap.h"
 #include "kernel/mm/memory.h"
 #include "kernel/object/process.h"
@@ -35,7 +36,7 @@ Usage usage_now() {
 // Starts /bin/true and waits for it to end; false if it did not start or did not exit with 0.
 bool run_true() {
     const char* argv[] = {"/bin/true"};
-    auto process = sched::spawn_program("/bin/true", argv);
+    auto process = sched::spawn_program("/bin/true", argv, root_budget());
     if (!process)
         return false;
     object::ExitState end = (*process)->wait_for_exit(*sched::current());

@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/protection.h"
 #include "kernel/mm/memory.h"
+#include "kernel/init_process.h"
 #include "kernel/object/process.h"
 #include "kernel/test/fault_probes.h"
 #include "kernel/sched/scheduler.h"
@@ -33,7 +34,7 @@ bool wait_for_teardown(object::Process& process, uint64_t ticks) {
 // tables loaded. With SMAP and SMEP on, the read and the jump both page-fault.
 void probe_user_page_from_kernel(Context& ctx) {
     x86_64::Protections on = x86_64::enable_protections(); // idempotent: reads what is on
-    auto process = object::Process::create_user("smap-probe");
+    auto process = object::Process::create_user("smap-probe", root_budget());
     EXPECT(ctx, process.has_value());
     if (!process)
         return;
@@ -75,7 +76,7 @@ void probe_user_page_from_kernel(Context& ctx) {
 void userspace_suite(Context& ctx) {
     probe_user_page_from_kernel(ctx);
     const char* argv[] = {"/bin/hello", "one", "two"};
-    auto hello = sched::spawn_program("/bin/hello", argv);
+    auto hello = sched::spawn_program("/bin/hello", argv, root_budget());
     EXPECT(ctx, hello.has_value());
     if (hello) {
         EXPECT(ctx, wait_for_teardown(**hello, 1000));
@@ -84,7 +85,7 @@ void userspace_suite(Context& ctx) {
                  (*hello)->exit_code);
     }
     const char* none[] = {"/bin/no-such-program"};
-    auto missing = sched::spawn_program("/bin/no-such-program", none);
+    auto missing = sched::spawn_program("/bin/no-such-program", none, root_budget());
     EXPECT(ctx, !missing && missing.error() == lib::Error::NotFound);
 }
 

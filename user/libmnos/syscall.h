@@ -194,6 +194,12 @@ inline lib::Result<CapSlot> spawn_process(CapSlot budget, const char* path, size
         invoke<Syscall::SpawnProcess>(budget, reinterpret_cast<uint64_t>(path), length));
 }
 
+// A new budget of `pages` pages reserved from `budget` (WRITE), to give a child; the pages
+// come back to `budget` when the new one goes.
+inline lib::Result<CapSlot> split_budget(CapSlot budget, uint64_t pages) {
+    return to_slot(invoke<Syscall::SplitBudget>(budget, pages));
+}
+
 // ---- Processes and threads
 
 // How a thread or a process ended (WaitThread, WaitProcess).

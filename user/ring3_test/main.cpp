@@ -788,6 +788,50 @@ void end_siblings(bool by_exit) {
     (void)sys::drop_cap(*ep);
 }
 
+
+// ---- a fork bomb stopped by its budget while this process keeps working
+
+void fork_bomb_on_a_budget() {
+    constexpr uint64_t BOMB_PAGES = 200;
+    auto budget = sys::split_budget(PMM, BOMB_PAGES);
+    expect_ok("split_budget: 200 pages", budget ? 0 : mnos::error_result(budget.error()));
+    expect_error("split_budget: more than there is",
+                 call(Syscall::SplitBudget, budget ? budget->index() : EMPTY, BOMB_PAGES + 1),
+                 Error::OutOfMemory);
+    expect_error("split_budget: 0 pages", call(Syscall::SplitBudget, PMM.index(), 0),
+                 Error::InvalidArgument);
+    auto small = budget ? sys::alloc_memory(*budget, BOMB_PAGES + 1) : lib::fail(Error::NoSlot);
+    expect_value("alloc_memory beyond the budget is OutOfMemory",
+                 !small && small.error() == Error::OutOfMemory, 1);
+    static const char program[] = "/bin/ring3_forkbomb";
+    auto bomb = sys::spawn_process(PMM, program, sizeof program - 1);
+    auto ep = sys::create_endpoint(PMM);
+    if (!budget || !bomb || !ep)
+        return;
+    bool given = sys::delegate(*budget, *bomb, CapSlot(0), Rights::All) &&
+                 sys::delegate(*ep, *bomb, CapSlot(1), Rights::Write);
+    expect_value("give the fork bomb its budget", given, 1);
+    // Meanwhile this process goes on drawing on its own budget.
+    auto frame = sys::alloc_memory(PMM, 4);
+    expect_ok("alloc_memory while the bomb runs", frame ? 0 : mnos::error_result(frame.error()));
+    if (frame)
+        (void)sys::drop_cap(*frame);
+    IpcMessage report;
+    auto got = sys::recv(*ep, CapSlot::none(), report);
+    mnos::println("ring3: the fork bomb started {} processes before its budget refused ({})",
+                  report.label, mnos::error_name(Error(int32_t(report.words[0]))));
+    expect_value("the bomb's budget refused with OutOfMemory", got ? report.words[0] : ~0ull,
+                 uint64_t(Error::OutOfMemory));
+    expect_value("after starting some processes", report.label >= 1 && report.label < 48, 1);
+    (void)sys::reply(IpcMessage{});
+    auto end = sys::wait_process(*bomb);
+    expect_value("the fork bomb exited", end ? uint64_t(end->reason) : ~0ull,
+                 uint64_t(mnos::ExitReason::Exited));
+    (void)sys::drop_cap(*bomb);
+    (void)sys::drop_cap(*ep);
+    (void)sys::drop_cap(*budget);
+}
+
 } // namespace
 
 int main(int, char**) {
@@ -801,6 +845,7 @@ int main(int, char**) {
     test_servers();
     end_siblings(false);
     end_siblings(true);
+    fork_bomb_on_a_budget();
     mnos::println("ring3 suite: {} passed, {} failed", g_passed, g_failed);
     return g_failed;
 }

@@ -139,6 +139,8 @@ int64_t pick() {
     case Syscall::SpawnThread: // the entry is never a user address (copies of SELF exist too)
         return call(Syscall::SpawnThread, random_slot(), random_pointer() | (1ull << 63),
                     random_pointer(), next());
+    case Syscall::SplitBudget:
+        return call(Syscall::SplitBudget, below(4) ? PMM : random_slot(), random_count());
     case Syscall::AllocMemory:
         return call(Syscall::AllocMemory, below(4) ? PMM : random_slot(), random_count());
     case Syscall::MapMemory:

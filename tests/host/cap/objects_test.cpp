@@ -86,14 +86,54 @@ TEST(MemoryBudget, AllocatesFramesThatGoBackWhenReleased) {
     RecordingAllocator allocator;
     auto pmm = *kernel::object::MemoryBudget::create(allocator);
     EXPECT_EQ(pmm->type(), mnos::CapType::MemoryBudget);
-    auto frame = pmm->allocate_frame();
+    auto frame = pmm->allocate_memory_frame();
     ASSERT_TRUE(frame);
     EXPECT_EQ((*frame)->base(), PhysAddr(0x101000));
     EXPECT_EQ((*frame)->page_count(), 1u);
+    EXPECT_EQ(pmm->used(), 1u);
     frame->reset();
     EXPECT_EQ(allocator.freed, std::vector<PhysAddr>{PhysAddr(0x101000)});
+    EXPECT_EQ(pmm->used(), 0u);
     allocator.fail_next = true;
-    EXPECT_EQ(pmm->allocate_frame().error(), Error::OutOfMemory);
+    EXPECT_EQ(pmm->allocate_memory_frame().error(), Error::OutOfMemory);
+    EXPECT_EQ(pmm->used(), 0u); // a failed allocation is not charged
+}
+
+// The accounting: charge within the limit, refund, exhaustion, and splits that reserve their
+// pages from the parent until they go (each holding the parent alive meanwhile).
+TEST(MemoryBudget, ChargesRefundsSplitsAndRunsOut) {
+    RecordingAllocator allocator;
+    auto root = *kernel::object::MemoryBudget::create(allocator, 10);
+    EXPECT_TRUE(root->charge(4));
+    EXPECT_EQ(root->used(), 4u);
+    EXPECT_EQ(root->charge(7).error(), Error::OutOfMemory);
+    EXPECT_EQ(root->used(), 4u); // a refused charge takes nothing
+    auto child = root->split(5);
+    ASSERT_TRUE(child);
+    EXPECT_EQ(root->used(), 9u);
+    EXPECT_EQ((*child)->limit(), 5u);
+    EXPECT_EQ(root->split(2).error(), Error::OutOfMemory);
+    // The child's own frames count against the child only.
+    std::vector<lib::RefPtr<kernel::object::MemoryFrame>> frames;
+    for (int i = 0; i < 5; ++i)
+        frames.push_back(*(*child)->allocate_memory_frame());
+    EXPECT_EQ((*child)->used(), 5u);
+    EXPECT_EQ((*child)->allocate_memory_frame().error(), Error::OutOfMemory);
+    EXPECT_EQ(root->used(), 9u);
+    {
+        // A charge object refunds when it goes.
+        auto charge = kernel::object::BudgetCharge::take(*root, 1);
+        ASSERT_TRUE(charge);
+        EXPECT_EQ(root->used(), 10u);
+    }
+    EXPECT_EQ(root->used(), 9u);
+    // The child budget goes once its last reference does, and the frames hold it.
+    child->reset();
+    EXPECT_EQ(root->used(), 9u);
+    frames.clear();
+    EXPECT_EQ(root->used(), 4u);
+    root->refund(4);
+    EXPECT_EQ(root->used(), 0u);
 }
 
 // Records masking and blocking; block_current() returns at once, like the IPC fake.
