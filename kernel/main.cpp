@@ -153,6 +153,9 @@ void choose_spinlock_policy() {
     } else {
         kprintln("sync: no hypervisor: spinlock waiters queue in FIFO order");
     }
+    if (lock_rank::checking())
+        kprintln("sync: lock-rank checking on: {} ranks, a lock taken out of order panics",
+                 lock_rank::RANKS - 1);
 }
 
 // Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.

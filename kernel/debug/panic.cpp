@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/backtrace.h"
 #include "kernel/debug/log.h"
+#include "kernel/sync/lock_rank.h"
 #include "kernel/test/test_mode.h"
 
 namespace kernel {
@@ -65,6 +66,7 @@ void panic_with_message(const SourceLocation& where, lib::StringView message,
     const RegisterSnapshot& r = registers ? *registers : here;
 
     log::break_lock_for_panic();
+    lock_rank::stop_checking(); // the report must not trip over the locks the panic broke through
     kprintln(LogColour::Error, "KERNEL PANIC: {}", message);
     kprintln(LogColour::Error, "  at {}:{} in {}", where.file, where.line, where.function);
     print_registers(r);
