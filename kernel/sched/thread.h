@@ -74,9 +74,14 @@ struct Thread {
     //   that CPU's scheduler queues the thread once it is switched out (sched::wake()).
     ThreadIpcWaiter ipc; // its cnode is the process's (set by spawn)
     ThreadIrqWaiter irq;
-    IrqSpinlock block_lock;
-    bool wake_pending = false;
-    bool wake_after_switch = false;
+    IrqSpinlock block_lock{LockRank::BlockLock};
+    bool wake_pending GUARDED_BY(block_lock) = false;
+    bool wake_after_switch GUARDED_BY(block_lock) = false;
+
+#if MNOS_LOCK_RANKS
+    // The lock ranks it held when it was last switched out (CpuArch::held_locks while it runs).
+    lock_rank::HeldLocks held_locks;
+#endif
 };
 
 } // namespace kernel::sched
