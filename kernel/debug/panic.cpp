@@ -6,7 +6,7 @@
 #include "kernel/debug/backtrace.h"
 #include "kernel/debug/log.h"
 #include "kernel/sync/lock_rank.h"
-#include "kernel/test/test_mode.h"
+#include "kernel/debug/test_mode.h"
 
 namespace kernel {
 
@@ -74,7 +74,7 @@ void panic_with_message(const SourceLocation& where, lib::StringView message,
     uint64_t caller_frame = reinterpret_cast<uint64_t>(__builtin_frame_address(1));
     print_backtrace(r.rip, registers ? r.rbp : caller_frame, current_stack_bounds());
     kprintln(LogColour::Error, "system halted");
-    test::exit(test::ExitCode::Panic);
+    test_mode::exit(test_mode::ExitCode::Panic);
 }
 
 } // namespace kernel
