@@ -48,6 +48,7 @@ constexpr Suite SUITES[] = {
     {"init", init_suite},
     {"ipc", ipc_suite},
     {"bench", bench_suite},
+    {"lock-order", lock_order_suite},
 };
 
 } // namespace

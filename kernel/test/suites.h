@@ -17,5 +17,6 @@ void userspace_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
 void bench_suite(Context& ctx);
+void lock_order_suite(Context& ctx);
 
 } // namespace kernel::test
