@@ -71,7 +71,12 @@ void panic_with_message(const SourceLocation& where, lib::StringView message,
     kprintln(LogColour::Error, "  at {}:{} in {}", where.file, where.line, where.function);
     print_registers(r);
     // Without a snapshot, #0 is our return address and the walk starts at our caller's frame.
+    // -Wframe-address warns that a frame above our own may not exist; here it does, since the
+    // kernel keeps frame pointers (-fno-omit-frame-pointer) and we were called by someone.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wframe-address"
     uint64_t caller_frame = reinterpret_cast<uint64_t>(__builtin_frame_address(1));
+#pragma clang diagnostic pop
     print_backtrace(r.rip, registers ? r.rbp : caller_frame, current_stack_bounds());
     kprintln(LogColour::Error, "system halted");
     test_mode::exit(test_mode::ExitCode::Panic);
