@@ -79,11 +79,7 @@ public:
     // last holder's unlock() released. A try can never deadlock, so the order is not checked,
     // but a lock it takes is recorded like any other: what is taken under it is checked.
     bool try_lock() TRY_ACQUIRE(true) NO_THREAD_SAFETY_ANALYSIS {
-        uint32_t serving = m_serving.load(std::memory_order_acquire);
-        uint32_t expected = serving;
-        bool taken = m_next.compare_exchange_strong(expected, serving + 1,
-                                                    std::memory_order_acquire,
-                                                    std::memory_order_relaxed);
+        bool taken = try_take();
         if (taken)
             record_try();
         return taken;
@@ -134,8 +130,8 @@ private:
         (void)nested;
 #endif
     }
-    // A successful try_lock is recorded as a nested acquisition of the lowest possible kind:
-    // it cannot violate the order itself (it never waits).
+    // A successful try_lock is recorded without an order check: it never waited, so it cannot
+    // be the step that closes a deadlock cycle.
     void record_try() {
 #if MNOS_LOCK_RANKS
         if (m_rank != LockRank::Unranked)
