@@ -22,8 +22,13 @@ cross: host
 	@cmake -S . -B $(CROSS) $(CMAKE_COMMON) -DMNOS_CROSS=ON -DMNOS_HOST_BUILD=$(abspath $(HOST)) >/dev/null
 	@cmake --build $(CROSS)
 
+# Two ISOs: $(BUILD)/minimalos.iso with the shipped kernel (make run, make release) and
+# $(BUILD)/test/minimalos.iso with the test kernel, which carries the self-test suites the boot
+# tests select with test=<suite>.
 iso: cross
 	@tools/make-iso $(CROSS) $(BUILD)
+	@mkdir -p $(BUILD)/test
+	@tools/make-iso $(CROSS) $(BUILD)/test kernel-test.elf
 
 run: iso
 	@tools/run-qemu --iso $(BUILD)/minimalos.iso $(QEMU_ARGS)

@@ -5,7 +5,11 @@
 cmake_minimum_required(VERSION 3.25)
 # What every MinimalOS image provides: lib/freestanding's memory functions and the C++
 # runtime pieces (kernel/cxx_runtime.cpp in the kernel, libmnos in userspace).
-set(allowed memcpy memset memmove memcmp strlen __stack_chk_fail __stack_chk_guard __cxa_pure_virtual)
+# In Debug builds also the lock-rank checker's entry points (kernel/sync/lock_rank.cpp).
+set(allowed memcpy memset memmove memcmp strlen __stack_chk_fail __stack_chk_guard __cxa_pure_virtual
+    _ZN6kernel9lock_rank10on_acquireENS_8LockRankEPKvb
+    _ZN6kernel9lock_rank15on_try_acquiredENS_8LockRankEPKv
+    _ZN6kernel9lock_rank10on_releaseENS_8LockRankE)
 string(REPLACE "|" ";" OBJECTS "${OBJECTS}")
 
 function(symbols_of object mode out)

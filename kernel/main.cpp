@@ -31,8 +31,7 @@
 #include "kernel/sched/user_process.h"
 #include "kernel/sync/spinlock.h"
 #include "lib/command_line.h"
-#include "kernel/test/self_test.h"
-#include "kernel/test/test_mode.h"
+#include "kernel/debug/test_mode.h"
 #include "kernel/version.h"
 
 extern "C" uintptr_t __stack_chk_guard;
@@ -104,7 +103,7 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     bool have_serial = serial::init();
     g_boot_info = read_boot_info(magic, info_phys);
     start_console(g_boot_info);
-    test::init(g_boot_info.command_line);
+    test_mode::init(g_boot_info.command_line);
 
     kprintln(LogColour::Good, "MinimalOS {} ({} build, clang {})", version::STRING, version::CONFIG,
              __clang_version__);
@@ -158,6 +157,9 @@ void choose_spinlock_policy() {
     } else {
         kprintln("sync: no hypervisor: spinlock waiters queue in FIFO order");
     }
+    if (lock_rank::checking())
+        kprintln("sync: lock-rank checking on: {} ranks, a lock taken out of order panics",
+                 lock_rank::RANKS - 1);
 }
 
 // Phase 4: the boot context becomes CPU 0's first thread, then every other CPU joins.
@@ -191,7 +193,7 @@ void start_userspace() {
     lib::StringView path = lib::command_line_value(g_boot_info.command_line, "init");
     // A self-test suite runs alone unless it names a program: a program running beside it
     // would change what it measures (free frames, threads per CPU, IRQ owners).
-    if (path.is_empty() && test::active()) {
+    if (path.is_empty() && test_mode::active()) {
         kprintln("userspace: no init program in test mode (init=PATH starts one)");
         return;
     }
@@ -241,7 +243,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     start_userspace();
     kprintln(LogColour::Good, "boot complete");
 
-    if (test::active())
-        test::run_selected_suite();
+    if (test_mode::active())
+        test_mode::run_selected_suite();
     cpu::halt_forever();
 }

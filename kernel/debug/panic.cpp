@@ -5,7 +5,8 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/backtrace.h"
 #include "kernel/debug/log.h"
-#include "kernel/test/test_mode.h"
+#include "kernel/sync/lock_rank.h"
+#include "kernel/debug/test_mode.h"
 
 namespace kernel {
 
@@ -65,14 +66,20 @@ void panic_with_message(const SourceLocation& where, lib::StringView message,
     const RegisterSnapshot& r = registers ? *registers : here;
 
     log::break_lock_for_panic();
+    lock_rank::stop_checking(); // the report must not trip over the locks the panic broke through
     kprintln(LogColour::Error, "KERNEL PANIC: {}", message);
     kprintln(LogColour::Error, "  at {}:{} in {}", where.file, where.line, where.function);
     print_registers(r);
     // Without a snapshot, #0 is our return address and the walk starts at our caller's frame.
+    // -Wframe-address warns that a frame above our own may not exist; here it does, since the
+    // kernel keeps frame pointers (-fno-omit-frame-pointer) and we were called by someone.
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wframe-address"
     uint64_t caller_frame = reinterpret_cast<uint64_t>(__builtin_frame_address(1));
+#pragma clang diagnostic pop
     print_backtrace(r.rip, registers ? r.rbp : caller_frame, current_stack_bounds());
     kprintln(LogColour::Error, "system halted");
-    test::exit(test::ExitCode::Panic);
+    test_mode::exit(test_mode::ExitCode::Panic);
 }
 
 } // namespace kernel

@@ -1,4 +1,8 @@
 // Text console on the boot framebuffer: 8x16 glyphs, 16 colours, scrolling.
+//
+// No lock of its own: the kernel log is its only writer and serialises every call under the log
+// lock (kernel/debug/log.cpp). The functions carry no REQUIRES for it, because a panic breaks
+// that lock and writes without it (the other CPUs are then no longer logging).
 #pragma once
 
 #include <cstdint>

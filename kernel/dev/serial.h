@@ -1,4 +1,6 @@
-// 16550 UART on COM1: the kernel log's first and most reliable output.
+// 16550 UART on COM1: the kernel log's first and most reliable output. Like the console, it has
+// no lock of its own: the log lock serialises write() (kernel/dev/framebuffer_console.h says why
+// that is not a REQUIRES).
 #pragma once
 
 #include <cstdint>

@@ -15,16 +15,17 @@ namespace {
 
 namespace vectors = x86_64::vectors;
 
+// Guards handler/context pairs: dispatch reads both under it so it never sees a half-updated
+// registration. An IrqSpinlock, since dispatch runs in interrupt context.
+IrqSpinlock g_lock{LockRank::IrqRegistration};
+
 struct Slot {
-    Handler handler = nullptr;
-    void* context = nullptr;
+    Handler handler GUARDED_BY(g_lock) = nullptr;
+    void* context GUARDED_BY(g_lock) = nullptr;
     std::atomic<uint64_t> delivered{0};
 };
 
 Slot g_slots[vectors::GSI_COUNT];
-// Guards handler/context pairs: dispatch reads both under it so it never sees a half-updated
-// registration. An IrqSpinlock, since dispatch runs in interrupt context.
-IrqSpinlock g_lock;
 
 } // namespace
 

@@ -10,10 +10,10 @@ namespace kernel::irq {
 
 namespace {
 
-// One leaked reference per bound line: it lives as long as the kernel.
-object::IrqLine* g_lines[x86_64::vectors::GSI_COUNT] = {};
 // Serialises first use of a GSI. Lock order: this -> heap lock, irq's registration lock.
-IrqSpinlock g_lines_lock;
+IrqSpinlock g_lines_lock{LockRank::IrqLineTable};
+// One leaked reference per bound line: it lives as long as the kernel.
+object::IrqLine* g_lines[x86_64::vectors::GSI_COUNT] GUARDED_BY(g_lines_lock) = {};
 
 void on_line_interrupt(void* context) {
     // Sound: the context is the IrqLine registered below, which is never freed.

@@ -85,26 +85,27 @@ public:
 private:
     struct BlockHeader;
 
-    lib::Result<void*> allocate_locked(size_t size, size_t align);
-    void* carve(BlockHeader* block, BlockHeader** link, size_t size, size_t align);
+    lib::Result<void*> allocate_locked(size_t size, size_t align) REQUIRES(m_lock);
+    void* carve(BlockHeader* block, BlockHeader** link, size_t size, size_t align)
+        REQUIRES(m_lock);
     // Grows by enough for one allocation of `size` at `align`, and by at least GROW_CHUNK.
-    lib::Result<void> grow_locked(size_t size, size_t align);
+    lib::Result<void> grow_locked(size_t size, size_t align) REQUIRES(m_lock);
     // Grows by exactly `bytes` (a multiple of PAGE_SIZE that fits the reserved range).
-    lib::Result<void> extend_locked(size_t bytes);
-    lib::Result<BlockHeader*> find_allocated(void* ptr);
+    lib::Result<void> extend_locked(size_t bytes) REQUIRES(m_lock);
+    lib::Result<BlockHeader*> find_allocated(void* ptr) REQUIRES(m_lock);
     // Inserts a block into the free list, merging it with free neighbours.
-    lib::Result<void> release(BlockHeader* block);
+    lib::Result<void> release(BlockHeader* block) REQUIRES(m_lock);
     // Frees a block find_allocated() returned and updates the allocated-side statistics.
-    lib::Result<void> free_block_locked(BlockHeader* block);
+    lib::Result<void> free_block_locked(BlockHeader* block) REQUIRES(m_lock);
     BlockHeader* header_at(uintptr_t address) const;
 
-    mutable IrqSpinlock m_lock;
-    HeapGrower* m_grower = nullptr;
-    uintptr_t m_base = 0;
-    uintptr_t m_end = 0;   // end of the usable (grown) part
-    uintptr_t m_limit = 0; // end of the reserved range
-    BlockHeader* m_free_list = nullptr;
-    HeapStats m_stats;
+    mutable IrqSpinlock m_lock{LockRank::Heap};
+    HeapGrower* m_grower GUARDED_BY(m_lock) = nullptr;
+    uintptr_t m_base GUARDED_BY(m_lock) = 0;
+    uintptr_t m_end GUARDED_BY(m_lock) = 0;   // end of the usable (grown) part
+    uintptr_t m_limit GUARDED_BY(m_lock) = 0; // end of the reserved range
+    BlockHeader* m_free_list GUARDED_BY(m_lock) = nullptr;
+    HeapStats m_stats GUARDED_BY(m_lock);
 };
 
 } // namespace kernel::mm

@@ -36,12 +36,14 @@ constexpr uint64_t LOW_MEMORY_END = 1024 * 1024;
 constexpr uint64_t MAX_STACKS = 4096; // slots tracked; far below layout::STACK_SLOTS
 
 constinit PhysicalAllocator g_pmm;
-constinit PageTable* g_kernel_table = nullptr;
-alignas(PageTable) constinit uint8_t g_kernel_table_storage[sizeof(PageTable)] = {};
 // Lock order: heap -> kernel mappings -> PMM (the PMM has its own lock inside).
-constinit IrqSpinlock g_mappings_lock;
-constinit uint64_t g_mmio_next = layout::MMIO_BASE;
-constinit uint64_t g_stack_slots_used[MAX_STACKS / 64] = {};
+constinit IrqSpinlock g_mappings_lock{LockRank::KernelMappings};
+constinit PageTable* g_kernel_table PT_GUARDED_BY(g_mappings_lock) = nullptr;
+alignas(PageTable) constinit uint8_t g_kernel_table_storage[sizeof(PageTable)] = {};
+// The kernel PML4 never moves once build_kernel_tables() made it, so it is read without the lock.
+constinit PhysAddr g_kernel_root;
+constinit uint64_t g_mmio_next GUARDED_BY(g_mappings_lock) = layout::MMIO_BASE;
+constinit uint64_t g_stack_slots_used[MAX_STACKS / 64] GUARDED_BY(g_mappings_lock) = {};
 
 class KernelTlb final : public TlbInvalidator {
 public:
@@ -150,9 +152,12 @@ void map_image_section(PageTable& table, const uint8_t* start, const uint8_t* en
 }
 
 uint64_t build_kernel_tables(const BootInfo& info) {
+    // Only the boot CPU runs yet; the lock is for the analysis and costs nothing here.
+    Guard guard(g_mappings_lock);
     auto created = must(PageTable::create(HHDM, g_pmm), "creating the kernel page table");
     // The PageTable lives in static storage: placement-new because the heap does not exist yet.
     g_kernel_table = new (g_kernel_table_storage) PageTable(created);
+    g_kernel_root = g_kernel_table->root();
     PageTable& table = *g_kernel_table;
     // Every PML4 slot of the kernel half gets its table now, so address spaces created later
     // (which copy these 256 entries) see every kernel mapping made after them.
@@ -180,7 +185,7 @@ void switch_to_kernel_tables() {
     // CR4.PGE makes Global entries survive CR3 writes; EFER.NXE was set by boot.S, which the NX
     // bits in these tables require.
     cpu::write_cr4(cpu::read_cr4() | (1u << 7));
-    cpu::write_cr3(g_kernel_table->root().value());
+    cpu::write_cr3(g_kernel_root.value());
 }
 
 void report(uint64_t hhdm_bytes) {
@@ -206,7 +211,7 @@ void init(const BootInfo& info) {
 
 PhysicalAllocator& pmm() { return g_pmm; }
 
-PhysAddr kernel_page_table_root() { return g_kernel_table->root(); }
+PhysAddr kernel_page_table_root() { return g_kernel_root; }
 
 lib::Result<VirtAddr> map_mmio(PhysAddr phys, size_t size) {
     if (size == 0)
@@ -278,7 +283,7 @@ void free_kernel_stack(const KernelStack& stack) {
         }
     }
     // Outside the lock (see tlb.h); the frames are reused only once no CPU can reach them.
-    x86_64::tlb::shootdown(g_kernel_table->root(), stack.bottom, PAGES);
+    x86_64::tlb::shootdown(g_kernel_root, stack.bottom, PAGES);
     for (PhysAddr frame : frames)
         (void)g_pmm.free(frame);
     Guard guard(g_mappings_lock);
@@ -295,7 +300,7 @@ void unmap_identity_for_trampoline(PhysAddr page) {
         Guard guard(g_mappings_lock);
         (void)g_kernel_table->unmap(VirtAddr(page.value()));
     }
-    x86_64::tlb::shootdown(g_kernel_table->root(), VirtAddr(page.value()), 1);
+    x86_64::tlb::shootdown(g_kernel_root, VirtAddr(page.value()), 1);
 }
 
 lib::Result<Translation> translate_kernel(VirtAddr virt) {

@@ -107,21 +107,26 @@ private:
         bits[frame / 64] &= ~(uint64_t(1) << (frame % 64));
     }
     // Sets or clears the bits of frames [first, last) in one bitmap.
+    // Touches only `bits`; its callers hold the lock (init() also from a lambda, which the
+    // analysis does not follow, so this carries no REQUIRES).
     void fill(uint64_t* bits, uint64_t first, uint64_t last, bool value);
-    lib::Result<void> check_freeable(lib::PhysAddr frame) const;
-    lib::Result<lib::PhysAddr> alloc_locked();
+    lib::Result<void> check_freeable(lib::PhysAddr frame) const REQUIRES(m_lock);
+    lib::Result<lib::PhysAddr> alloc_locked() REQUIRES(m_lock);
 
-    mutable IrqSpinlock m_lock;
+    mutable IrqSpinlock m_lock{LockRank::Pmm};
+    // Set once by init() (under the lock) and only read afterwards, also without the lock:
+    // is_initialized(), end() and bitmap_storage() answer from them.
     DirectMap m_window;
-    uint64_t* m_used = nullptr;
-    uint64_t* m_reserved = nullptr;
     uint64_t m_frame_count = 0; // frames covered by the bitmaps
     uint64_t m_word_count = 0;  // 64-bit words per bitmap
-    uint64_t m_hint = 0;        // word index where the next single-frame search starts
-    uint64_t m_total = 0;
-    uint64_t m_reserved_count = 0;
-    uint64_t m_free = 0;
     PhysRange m_storage;
+    // The bitmaps' contents and the counts change on every allocation and free.
+    uint64_t* m_used PT_GUARDED_BY(m_lock) = nullptr;
+    uint64_t* m_reserved PT_GUARDED_BY(m_lock) = nullptr;
+    uint64_t m_hint GUARDED_BY(m_lock) = 0; // word index where the next single-frame search starts
+    uint64_t m_total GUARDED_BY(m_lock) = 0;
+    uint64_t m_reserved_count GUARDED_BY(m_lock) = 0;
+    uint64_t m_free GUARDED_BY(m_lock) = 0;
 };
 
 } // namespace kernel::mm

@@ -98,12 +98,17 @@ public:
     // - wake_claimed: someone (the partner or a killer) is waking the Blocked thread; a second
     //   waker leaves a pending wake instead (blocking.h).
     // - woken_by_kill, blocked_interruptibly: whether this block may be, and was, ended by a kill.
-    IrqSpinlock block_lock;
-    bool wake_pending = false;
-    bool wake_after_switch = false;
-    bool wake_claimed = false;
-    bool woken_by_kill = false;
-    bool blocked_interruptibly = false;
+    IrqSpinlock block_lock{LockRank::BlockLock};
+    bool wake_pending GUARDED_BY(block_lock) = false;
+    bool wake_after_switch GUARDED_BY(block_lock) = false;
+    bool wake_claimed GUARDED_BY(block_lock) = false;
+    bool woken_by_kill GUARDED_BY(block_lock) = false;
+    bool blocked_interruptibly GUARDED_BY(block_lock) = false;
+
+#if MNOS_LOCK_RANKS
+    // The lock ranks it held when it was last switched out (CpuArch::held_locks while it runs).
+    lock_rank::HeldLocks held_locks;
+#endif
 
     // ---- ending (thread.cpp)
 

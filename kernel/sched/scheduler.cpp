@@ -33,8 +33,9 @@ namespace {
 using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
 
 struct alignas(64) CpuQueue {
-    IrqSpinlock lock;
-    ThreadQueue ready;
+    // One rank for every run queue: no CPU holds two at once (stealing drops its own first).
+    IrqSpinlock lock{LockRank::RunQueue};
+    ThreadQueue ready GUARDED_BY(lock);
     // Changed under the lock; read without it by load balancing, as hints rather than facts.
     std::atomic<uint64_t> ready_count{0}; // threads in `ready`
     std::atomic<uint64_t> stealable{0};   // ready threads not pinned here, for idle CPUs
@@ -42,7 +43,7 @@ struct alignas(64) CpuQueue {
     // the thread off a queue, before ready_count drops, so a CPU between taking a thread and
     // switching to it never looks unloaded to least_loaded_cpu().
     std::atomic<bool> busy{false};
-    ThreadQueue sleeping;     // sorted by wake_tick
+    ThreadQueue sleeping GUARDED_BY(lock); // sorted by wake_tick
     Thread* current = nullptr;
     Thread* idle = nullptr;
     Thread* previous = nullptr; // the thread switched away from, for finish_switch
@@ -58,10 +59,10 @@ std::atomic<uint64_t> g_next_thread_id{1};
 
 // Kernel stacks of exited threads, kept mapped for reuse: a slot is never unmapped, so no other
 // CPU can hold a stale translation for it when it is handed out again.
-IrqSpinlock g_stack_pool_lock;
+IrqSpinlock g_stack_pool_lock{LockRank::StackPool};
 constexpr size_t STACK_POOL_SIZE = 256;
-mm::KernelStack g_stack_pool[STACK_POOL_SIZE];
-size_t g_stack_pool_count = 0;
+mm::KernelStack g_stack_pool[STACK_POOL_SIZE] GUARDED_BY(g_stack_pool_lock);
+size_t g_stack_pool_count GUARDED_BY(g_stack_pool_lock) = 0;
 
 CpuQueue& this_queue() { return g_cpus[cpu_index()]; }
 
@@ -268,6 +269,13 @@ void switch_to(CpuQueue& q, Thread& next) {
     enter_context_of(next);
     x86_64::save_fpu(prev.fpu);
     x86_64::restore_fpu(next.fpu);
+#if MNOS_LOCK_RANKS
+    // The CPU's record of held lock ranks goes with the thread that holds them: a thread
+    // preempted under a plain Spinlock resumes, perhaps elsewhere, still holding it.
+    x86_64::CpuArch& cpu = x86_64::this_cpu();
+    prev.held_locks = cpu.held_locks;
+    cpu.held_locks = next.held_locks;
+#endif
     switch_context(&prev.saved_rsp, next.saved_rsp);
     // Back on `prev`, possibly on another CPU: the queue to finish on is the one we run on now.
     finish_switch(this_queue());

@@ -60,8 +60,8 @@ public:
     }
 
 private:
-    IrqSpinlock m_lock;
-    lib::IntrusiveList<Thread, &Thread::queue_node> m_waiters;
+    IrqSpinlock m_lock{LockRank::WaitQueue};
+    lib::IntrusiveList<Thread, &Thread::queue_node> m_waiters GUARDED_BY(m_lock);
 };
 
 // A counting semaphore over a WaitQueue.

@@ -12,12 +12,23 @@
 // an interrupt handler on the same CPU can never spin on a lock its own CPU holds. Lock both
 // through Guard (RAII).
 //
+// Both carry clang thread-safety annotations (kernel/sync/thread_safety.h), so the compiler
+// checks that guarded data is touched under its lock and every lock is released, and a lock
+// rank (kernel/sync/lock_rank.h) that Debug builds check at run time against the locks this CPU
+// already holds. A lock declared without a rank is Unranked and never checked:
+//
+//     IrqSpinlock m_lock{LockRank::Heap};
+//     BlockHeader* m_free_list GUARDED_BY(m_lock) = nullptr;
+//
 // This header also builds on the host (for unit tests of code that takes these locks); there the
 // interrupt flag does not exist and only the lock logic remains.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+
+#include "kernel/sync/lock_rank.h"
+#include "kernel/sync/thread_safety.h"
 
 #ifdef MNOS_KERNEL
 #include "kernel/arch/x86_64/cpu.h"
@@ -40,13 +51,63 @@ inline SpinlockPolicy spinlock_policy() {
     return g_spinlock_policy.load(std::memory_order_relaxed);
 }
 
-class Spinlock {
+// The lock operations themselves are where a capability starts and ends, which the analysis
+// cannot see inside them: they carry NO_THREAD_SAFETY_ANALYSIS, and their callers are checked.
+class CAPABILITY("spinlock") Spinlock {
 public:
-    void lock() {
+    constexpr explicit Spinlock(LockRank rank = LockRank::Unranked) {
+#if MNOS_LOCK_RANKS
+        m_rank = rank;
+#else
+        (void)rank;
+#endif
+    }
+    Spinlock(const Spinlock&) = delete;
+    Spinlock& operator=(const Spinlock&) = delete;
+
+    void lock() ACQUIRE() NO_THREAD_SAFETY_ANALYSIS {
+        check_rank(false);
+        spin();
+    }
+    // The same rank as a lock this CPU already holds, taken on purpose: the caller orders all
+    // locks of the rank by address (kernel/sync/lock_rank.h), which the checker verifies.
+    void lock_nested() ACQUIRE() NO_THREAD_SAFETY_ANALYSIS {
+        check_rank(true);
+        spin();
+    }
+    // Takes the lock only if nobody holds or waits for it. Acquire on m_serving: that is what the
+    // last holder's unlock() released. A try can never deadlock, so the order is not checked,
+    // but a lock it takes is recorded like any other: what is taken under it is checked.
+    bool try_lock() TRY_ACQUIRE(true) NO_THREAD_SAFETY_ANALYSIS {
+        bool taken = try_take();
+        if (taken)
+            record_try();
+        return taken;
+    }
+    void unlock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
+#if MNOS_LOCK_RANKS
+        if (m_rank != LockRank::Unranked)
+            lock_rank::on_release(m_rank);
+#endif
+        m_serving.fetch_add(1, std::memory_order_release);
+    }
+    bool is_locked() const {
+        return m_next.load(std::memory_order_relaxed) != m_serving.load(std::memory_order_relaxed);
+    }
+    LockRank rank() const {
+#if MNOS_LOCK_RANKS
+        return m_rank;
+#else
+        return LockRank::Unranked;
+#endif
+    }
+
+private:
+    void spin() {
         if (spinlock_policy() == SpinlockPolicy::Barging) {
             // Test and test-and-set: spin on plain loads, which keep the cache line shared,
             // and try the atomic only when the lock looks free.
-            while (!try_lock())
+            while (!try_take())
                 while (is_locked())
                     relax();
             return;
@@ -55,20 +116,28 @@ public:
         while (m_serving.load(std::memory_order_acquire) != ticket)
             relax();
     }
-    // Takes the lock only if nobody holds or waits for it. Acquire on m_serving: that is what the
-    // last holder's unlock() released.
-    bool try_lock() {
+    bool try_take() {
         uint32_t serving = m_serving.load(std::memory_order_acquire);
         uint32_t expected = serving;
         return m_next.compare_exchange_strong(expected, serving + 1, std::memory_order_acquire,
                                               std::memory_order_relaxed);
     }
-    void unlock() { m_serving.fetch_add(1, std::memory_order_release); }
-    bool is_locked() const {
-        return m_next.load(std::memory_order_relaxed) != m_serving.load(std::memory_order_relaxed);
+    void check_rank(bool nested) {
+#if MNOS_LOCK_RANKS
+        if (m_rank != LockRank::Unranked)
+            lock_rank::on_acquire(m_rank, this, nested);
+#else
+        (void)nested;
+#endif
     }
-
-private:
+    // A successful try_lock is recorded without an order check: it never waited, so it cannot
+    // be the step that closes a deadlock cycle.
+    void record_try() {
+#if MNOS_LOCK_RANKS
+        if (m_rank != LockRank::Unranked)
+            lock_rank::on_try_acquired(m_rank, this);
+#endif
+    }
     static void relax() {
 #ifdef MNOS_KERNEL
         cpu::pause();
@@ -78,22 +147,34 @@ private:
     }
     std::atomic<uint32_t> m_next{0};
     std::atomic<uint32_t> m_serving{0};
+#if MNOS_LOCK_RANKS
+    LockRank m_rank = LockRank::Unranked;
+#endif
 };
 
-class IrqSpinlock {
+class CAPABILITY("spinlock") IrqSpinlock {
 public:
-    // Returns whether interrupts were enabled before, for unlock() to restore.
-    bool lock() {
+    constexpr explicit IrqSpinlock(LockRank rank = LockRank::Unranked) : m_lock(rank) {}
+
+    // Returns whether interrupts were enabled before, for unlock() to restore. Interrupts go
+    // off before the rank check, so the check's record and the lock stay on this CPU.
+    bool lock() ACQUIRE() NO_THREAD_SAFETY_ANALYSIS {
         bool was_enabled = save_and_disable();
         m_lock.lock();
         return was_enabled;
     }
-    void unlock(bool was_enabled) {
+    bool lock_nested() ACQUIRE() NO_THREAD_SAFETY_ANALYSIS {
+        bool was_enabled = save_and_disable();
+        m_lock.lock_nested();
+        return was_enabled;
+    }
+    void unlock(bool was_enabled) RELEASE() NO_THREAD_SAFETY_ANALYSIS {
         m_lock.unlock();
         if (was_enabled)
             restore();
     }
     bool is_locked() const { return m_lock.is_locked(); }
+    LockRank rank() const { return m_lock.rank(); }
 
 private:
     static bool save_and_disable() {
@@ -110,16 +191,25 @@ private:
         cpu::enable_interrupts();
 #endif
     }
+    // Not annotated as a capability of its own: IrqSpinlock is the capability the analysis
+    // tracks, and its lock()/unlock() are the only users of this one.
     Spinlock m_lock;
 };
 
-// Guard<Spinlock> / Guard<IrqSpinlock>: holds the lock for the guard's scope.
+// Guard<Spinlock> / Guard<IrqSpinlock>: holds the lock for the guard's scope. A guard made with
+// NESTED takes a lock of a rank this CPU already holds (lock_nested()).
+struct NestedTag {
+    explicit constexpr NestedTag() = default;
+};
+inline constexpr NestedTag NESTED{};
+
 template <typename Lock> class Guard;
 
-template <> class [[nodiscard]] Guard<Spinlock> {
+template <> class [[nodiscard]] SCOPED_CAPABILITY Guard<Spinlock> {
 public:
-    explicit Guard(Spinlock& lock) : m_lock(lock) { m_lock.lock(); }
-    ~Guard() { m_lock.unlock(); }
+    explicit Guard(Spinlock& lock) ACQUIRE(lock) : m_lock(lock) { m_lock.lock(); }
+    Guard(Spinlock& lock, NestedTag) ACQUIRE(lock) : m_lock(lock) { m_lock.lock_nested(); }
+    ~Guard() RELEASE() { m_lock.unlock(); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
@@ -127,10 +217,12 @@ private:
     Spinlock& m_lock;
 };
 
-template <> class [[nodiscard]] Guard<IrqSpinlock> {
+template <> class [[nodiscard]] SCOPED_CAPABILITY Guard<IrqSpinlock> {
 public:
-    explicit Guard(IrqSpinlock& lock) : m_lock(lock), m_was_enabled(lock.lock()) {}
-    ~Guard() { m_lock.unlock(m_was_enabled); }
+    explicit Guard(IrqSpinlock& lock) ACQUIRE(lock) : m_lock(lock), m_was_enabled(lock.lock()) {}
+    Guard(IrqSpinlock& lock, NestedTag) ACQUIRE(lock)
+        : m_lock(lock), m_was_enabled(lock.lock_nested()) {}
+    ~Guard() RELEASE() { m_lock.unlock(m_was_enabled); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
@@ -140,5 +232,6 @@ private:
 };
 
 template <typename Lock> Guard(Lock&) -> Guard<Lock>;
+template <typename Lock> Guard(Lock&, NestedTag) -> Guard<Lock>;
 
 } // namespace kernel

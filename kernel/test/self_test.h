@@ -30,9 +30,6 @@ struct Suite {
     void (*run)(Context&);
 };
 
-// Runs the suite named on the command line and exits QEMU; an unknown name fails the run.
-[[noreturn]] void run_selected_suite();
-
 } // namespace kernel::test
 
 #define EXPECT(ctx, condition) (ctx).check(bool(condition), #condition, __FILE__, __LINE__)

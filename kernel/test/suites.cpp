@@ -1,9 +1,9 @@
 // The registry of self-test suites and the suites that need no subsystem of their own.
 #include "kernel/debug/panic.h"
 #include "kernel/debug/symbols.h"
+#include "kernel/debug/test_mode.h"
 #include "kernel/test/self_test.h"
 #include "kernel/test/suites.h"
-#include "kernel/test/test_mode.h"
 
 extern "C" void kernel_main(uint32_t, uint64_t);
 
@@ -49,13 +49,19 @@ constexpr Suite SUITES[] = {
     {"init", init_suite},
     {"ipc", ipc_suite},
     {"bench", bench_suite},
+    {"lock-order", lock_order_suite},
 };
 
 } // namespace
 
+} // namespace kernel::test
+
+namespace kernel::test_mode {
+
 void run_selected_suite() {
+    using test::Context;
     lib::StringView name = suite();
-    for (const Suite& s : SUITES) {
+    for (const test::Suite& s : test::SUITES) {
         if (name != lib::StringView(s.name))
             continue;
         Context ctx;
@@ -70,4 +76,4 @@ void run_selected_suite() {
     exit(ExitCode::Failure);
 }
 
-} // namespace kernel::test
+} // namespace kernel::test_mode

@@ -18,5 +18,6 @@ void lifecycle_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
 void bench_suite(Context& ctx);
+void lock_order_suite(Context& ctx);
 
 } // namespace kernel::test

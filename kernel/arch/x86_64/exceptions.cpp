@@ -90,18 +90,6 @@ void report(const InterruptFrame& f, uint64_t cr2) {
     }
 }
 
-bool try_expected_fault(InterruptFrame& f, uint64_t cr2) {
-    FaultExpectation& e = this_cpu().expected_fault;
-    if (e.vector != f.vector || e.resume_rip == 0 || e.caught)
-        return false;
-    e.caught = true;
-    e.error_code = f.error_code;
-    e.cr2 = cr2;
-    e.fault_rip = f.rip;
-    f.rip = e.resume_rip; // iretq continues at the test's continuation label
-    return true;
-}
-
 } // namespace
 
 void handle_exception(InterruptFrame& frame) {
@@ -142,20 +130,6 @@ void handle_user_fault(InterruptFrame& frame, const char* reason) {
     cpu::enable_interrupts();
     sched::exit_current_process(-int(frame.vector) - 1,
                                 object::ExitState{mnos::ExitReason::Faulted, frame.vector, cr2});
-}
-
-FaultExpectation& expect_fault(uint8_t vector) {
-    FaultExpectation& e = this_cpu().expected_fault;
-    e = FaultExpectation{};
-    e.vector = vector;
-    return e;
-}
-
-FaultExpectation finish_expected_fault() {
-    FaultExpectation& e = this_cpu().expected_fault;
-    FaultExpectation result = e;
-    e = FaultExpectation{};
-    return result;
 }
 
 } // namespace kernel::x86_64

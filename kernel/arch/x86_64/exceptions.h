@@ -1,6 +1,7 @@
 // CPU exceptions (vectors 0-31): a kernel-mode fault is reported (vector, decoded error code,
 // CR2, RIP with its symbol, all registers, backtrace) and panics; a user-mode fault goes to
-// handle_user_fault. Self-tests can declare a fault as expected and resume after it.
+// handle_user_fault. In the test kernel, self-tests can declare a fault as expected and resume
+// after it; the shipped kernel has none of that code (kernel/debug/no_self_tests.cpp).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,11 @@ void handle_exception(InterruptFrame& frame);
 // The one place a fault in Ring 3 ends up. For now no processes exist, so it panics; the
 // process issue makes it end the faulting process instead.
 [[noreturn]] void handle_user_fault(InterruptFrame& frame, const char* reason);
+
+// Resumes a kernel-mode fault that a self-test armed with expect_fault(): records what happened
+// and redirects the frame's RIP. False when the fault was not expected (always, in the shipped
+// kernel). kernel/test/expected_fault.cpp has it and the two below, which only self-tests call.
+bool try_expected_fault(InterruptFrame& frame, uint64_t cr2);
 
 // Arms this CPU's fault expectation for `vector` and returns it. The caller's inline asm must
 // then store the resume address into `resume_rip` and execute the faulting instruction in the

@@ -19,24 +19,25 @@ struct Chip {
     uint32_t inputs = 0;
 };
 
-Chip g_chips[acpi::Madt::MAX_IO_APICS];
-unsigned g_chip_count = 0;
 // IOREGSEL/IOWIN is a two-step protocol: one lock keeps CPUs (and handlers) from interleaving.
-IrqSpinlock g_lock;
+// Taken under the IRQ registration lock; it maps the chips' registers under itself at boot.
+IrqSpinlock g_lock{LockRank::IoApic};
+Chip g_chips[acpi::Madt::MAX_IO_APICS] GUARDED_BY(g_lock);
+unsigned g_chip_count GUARDED_BY(g_lock) = 0;
 
-// The caller holds g_lock. `mmio` maps the chip's register window, which holds IOREGSEL and
-// IOWIN; both are 32-bit registers accessed with 32-bit loads and stores.
-uint32_t read(const Chip& chip, uint32_t reg) {
+// `mmio` maps the chip's register window, which holds IOREGSEL and IOWIN; both are 32-bit
+// registers accessed with 32-bit loads and stores.
+uint32_t read(const Chip& chip, uint32_t reg) REQUIRES(g_lock) {
     chip.mmio[IOREGSEL] = reg;
     return chip.mmio[IOWIN];
 }
 
-void write(const Chip& chip, uint32_t reg, uint32_t value) {
+void write(const Chip& chip, uint32_t reg, uint32_t value) REQUIRES(g_lock) {
     chip.mmio[IOREGSEL] = reg;
     chip.mmio[IOWIN] = value;
 }
 
-void write_entry(const Chip& chip, uint32_t pin, uint64_t raw) {
+void write_entry(const Chip& chip, uint32_t pin, uint64_t raw) REQUIRES(g_lock) {
     // Mask first, then the destination, then the low word with the final mask bit, so the
     // entry is never live with a half-written destination.
     write(chip, REG_REDIRECTION_BASE + 2 * pin, uint32_t(raw) | (1u << 16));
@@ -44,13 +45,13 @@ void write_entry(const Chip& chip, uint32_t pin, uint64_t raw) {
     write(chip, REG_REDIRECTION_BASE + 2 * pin, uint32_t(raw));
 }
 
-uint64_t read_entry(const Chip& chip, uint32_t pin) {
+uint64_t read_entry(const Chip& chip, uint32_t pin) REQUIRES(g_lock) {
     uint64_t low = read(chip, REG_REDIRECTION_BASE + 2 * pin);
     uint64_t high = read(chip, REG_REDIRECTION_BASE + 2 * pin + 1);
     return low | (high << 32);
 }
 
-const Chip* chip_for(uint32_t gsi, uint32_t& pin) {
+const Chip* chip_for(uint32_t gsi, uint32_t& pin) REQUIRES(g_lock) {
     for (unsigned i = 0; i < g_chip_count; ++i) {
         const Chip& c = g_chips[i];
         if (gsi >= c.gsi_base && gsi - c.gsi_base < c.inputs) {

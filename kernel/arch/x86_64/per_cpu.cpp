@@ -64,6 +64,12 @@ void init_cpu(unsigned index, uint32_t apic_id) {
     cpu.self = &cpu;
     cpu.index = index;
     cpu.apic_id = apic_id;
+    // Kernel GS base: this CPU's block, before anything that takes a lock (the IST stacks below
+    // allocate), so the lock-rank checker always finds the CPU's record. The other half of
+    // swapgs starts as 0, the user's.
+    cpu::wrmsr(msr::GS_BASE, reinterpret_cast<uint64_t>(&cpu));
+    cpu::wrmsr(msr::KERNEL_GS_BASE, 0);
+    lock_rank::start_checking();
     for (unsigned i = 0; i < IST_COUNT; ++i) {
         auto stack = mm::allocate_kernel_stack(); // guarded: an overflow faults
         if (!stack)
@@ -74,9 +80,6 @@ void init_cpu(unsigned index, uint32_t apic_id) {
     }
     build_gdt(cpu);
     load_gdt_and_tss(cpu);
-    // Kernel GS base: this CPU's block. The other half of swapgs starts as 0, the user's.
-    cpu::wrmsr(msr::GS_BASE, reinterpret_cast<uint64_t>(&cpu));
-    cpu::wrmsr(msr::KERNEL_GS_BASE, 0);
 }
 
 } // namespace kernel::x86_64

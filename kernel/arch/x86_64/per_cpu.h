@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernel/arch/x86_64/descriptors.h"
+#include "kernel/sync/lock_rank.h"
 
 namespace kernel::x86_64 {
 
@@ -49,6 +50,11 @@ struct alignas(64) CpuArch {
     FaultExpectation expected_fault;
     bool online = false;              // takes interrupts and IPIs (set last in its start-up)
     uint64_t current_root = 0;        // the PML4 in CR3, for TLB shootdown targeting
+#if MNOS_LOCK_RANKS
+    // The ranks of the locks this CPU holds (kernel/sync/lock_rank.h); the scheduler swaps in
+    // each thread's own record when it switches to it.
+    lock_rank::HeldLocks held_locks;
+#endif
 };
 static_assert(offsetof(CpuArch, self) == 0);
 static_assert(offsetof(CpuArch, syscall_stack_top) == 16); // kernel/arch/x86_64/syscall_entry.S

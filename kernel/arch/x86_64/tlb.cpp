@@ -14,8 +14,12 @@ namespace {
 
 constexpr uint64_t KERNEL_HALF = 0xffff800000000000;
 
-Spinlock g_request_lock;          // one request in flight at a time
-uint64_t g_virt = 0, g_pages = 0; // the request; published by the pending flags' release
+// One request in flight at a time. Only ever taken with try_lock, in a loop that serves
+// requests addressed to this CPU: its holder waits for other CPUs, which may be spinning here.
+Spinlock g_request_lock{LockRank::TlbRequest};
+// The request. Written under g_request_lock but read by the targets without it (they are what
+// the holder waits for): the pending flags' release/acquire publishes it. So not GUARDED_BY.
+uint64_t g_virt = 0, g_pages = 0;
 std::atomic<bool> g_pending[MAX_CPUS];
 std::atomic<uint64_t> g_served[MAX_CPUS];
 

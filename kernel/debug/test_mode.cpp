@@ -1,9 +1,9 @@
-#include "kernel/test/test_mode.h"
+#include "kernel/debug/test_mode.h"
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "lib/command_line.h"
 
-namespace kernel::test {
+namespace kernel::test_mode {
 
 namespace {
 
@@ -24,4 +24,4 @@ void exit(ExitCode code) {
     cpu::halt_forever();
 }
 
-} // namespace kernel::test
+} // namespace kernel::test_mode
