@@ -22,4 +22,7 @@ namespace kernel::cap {
 
 IrqSpinlock& derivation_lock();
 
+// For REQUIRES(...) on the functions that must run under it.
+#define DERIVATION_LOCK ::kernel::cap::derivation_lock()
+
 } // namespace kernel::cap

@@ -12,7 +12,7 @@ using mnos::Error;
 using mnos::Rights;
 
 namespace {
-constinit IrqSpinlock g_derivation_lock;
+constinit IrqSpinlock g_derivation_lock{LockRank::Derivation};
 } // namespace
 
 IrqSpinlock& derivation_lock() { return g_derivation_lock; }

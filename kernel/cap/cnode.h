@@ -36,21 +36,23 @@ public:
     size_t used_slots() const;
 
     // Guards the contents of every slot of this CNode.
-    IrqSpinlock& lock() const { return m_lock; }
+    IrqSpinlock& lock() const RETURN_CAPABILITY(m_lock) { return m_lock; }
 
     // Raw slot access with lock() held; null for an index outside the CNode.
-    Capability* slot_locked(mnos::CapSlot slot) {
+    Capability* slot_locked(mnos::CapSlot slot) REQUIRES(m_lock) {
         return slot.in_range() ? &m_slots[slot.index()] : nullptr;
     }
     // The slot if it is in range and holds a capability: NoSlot / EmptySlot otherwise.
-    lib::Result<Capability*> filled_slot_locked(mnos::CapSlot slot);
+    lib::Result<Capability*> filled_slot_locked(mnos::CapSlot slot) REQUIRES(m_lock);
     // The slot `wanted` names (it must be in range and empty), or the first empty slot when
     // `wanted` is nullopt. NoSlot / SlotInUse. With lock() held.
-    lib::Result<Capability*> free_slot_locked(std::optional<mnos::CapSlot> wanted);
+    lib::Result<Capability*> free_slot_locked(std::optional<mnos::CapSlot> wanted)
+        REQUIRES(m_lock);
     mnos::CapSlot slot_of(const Capability& capability) const;
 
 private:
-    mutable IrqSpinlock m_lock;
+    mutable IrqSpinlock m_lock{LockRank::CNode};
+    // Their contents under m_lock; their tree links under the derivation lock (capability.h).
     std::array<Capability, SIZE> m_slots;
 };
 

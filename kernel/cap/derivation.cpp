@@ -17,7 +17,8 @@ constexpr size_t REVOKE_BATCH = 32;
 
 // The source of a delegate, mint or revoke, with the derivation lock held (so it cannot be
 // removed while the caller works on it): present and holding `needed`.
-lib::Result<Capability*> source_locked(CNode& cnode, CapSlot slot, Rights needed) {
+lib::Result<Capability*> source_locked(CNode& cnode, CapSlot slot, Rights needed)
+    REQUIRES(DERIVATION_LOCK) {
     Guard guard(cnode.lock());
     Capability* capability = TRY(cnode.filled_slot_locked(slot));
     if (!mnos::has_rights(capability->rights, needed))
@@ -57,7 +58,8 @@ lib::Result<CapSlot> copy(CNode& from, CapSlot from_slot, CNode& to,
 
 } // namespace
 
-void clear_capability_locked(Capability& capability, DeferredRelease& released) {
+void clear_capability_locked(Capability& capability, DeferredRelease& released)
+    REQUIRES(DERIVATION_LOCK) {
     // Children move up to the grandparent, keeping their order, so revoking an ancestor of the
     // dropped capability still reaches them.
     while (Capability* child = capability.children.pop_front()) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "kernel/cap/cap_lock.h"
 #include "kernel/cap/capability.h"
 #include "kernel/cap/cnode.h"
 #include "kernel/cap/deferred_release.h"
@@ -34,6 +35,7 @@ lib::Result<size_t> revoke(CNode& cnode, mnos::CapSlot slot);
 // With the derivation lock held: empties `capability` (under its CNode's lock), reattaching its
 // children to its parent, and hands its object reference to `released`. For drop(), revoke()
 // and CNode's destructor.
-void clear_capability_locked(Capability& capability, DeferredRelease& released);
+void clear_capability_locked(Capability& capability, DeferredRelease& released)
+    REQUIRES(DERIVATION_LOCK);
 
 } // namespace kernel::cap

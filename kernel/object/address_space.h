@@ -60,14 +60,14 @@ public:
     // page tables being freed).
     // A plain spinlock, not an IrqSpinlock: the page-table code may allocate, and nothing here
     // runs in interrupt context.
-    Spinlock& lock() { return m_lock; }
+    Spinlock& lock() RETURN_CAPABILITY(m_lock) { return m_lock; }
 
     using List = lib::IntrusiveList<Region, &Region::node>;
 
-    void add_locked(Region& mapping) { m_mappings.push_back(mapping); }
+    void add_locked(Region& mapping) REQUIRES(m_lock) { m_mappings.push_back(mapping); }
     // Moves every record to `out`, for the process's teardown: the caller deletes them (freeing
     // the frames) after the lock and after the address space is gone.
-    void take_all_locked(List& out) {
+    void take_all_locked(List& out) REQUIRES(m_lock) {
         while (Region* mapping = m_mappings.pop_front())
             out.push_back(*mapping);
     }
@@ -76,12 +76,12 @@ public:
         while (Region* mapping = list.pop_front())
             delete mapping;
     }
-    void remove_locked(Region& mapping) { m_mappings.remove(mapping); }
+    void remove_locked(Region& mapping) REQUIRES(m_lock) { m_mappings.remove(mapping); }
 
     // The record whose mapping put physical page `phys` at `page`, or null. At most one can:
     // a frame is mapped whole, so a second mapping of the same frame at the same base would have
     // overlapped the first one's still-mapped pages and been refused with Exists.
-    Region* find_locked(lib::VirtAddr page, lib::PhysAddr phys) {
+    Region* find_locked(lib::VirtAddr page, lib::PhysAddr phys) REQUIRES(m_lock) {
         for (Region& mapping : m_mappings)
             if (mapping.covers(page) && mapping.phys_at(page) == phys)
                 return &mapping;
@@ -89,8 +89,8 @@ public:
     }
 
 private:
-    Spinlock m_lock;
-    List m_mappings;
+    Spinlock m_lock{LockRank::UserMappings};
+    List m_mappings GUARDED_BY(m_lock);
 };
 
 // The most pages one MapMemory frame or UnmapMemory range may cover: 256 MiB.

@@ -105,14 +105,15 @@ private:
     lib::Result<IpcStatus> send_or_call(ipc::IpcWaiter& self, bool is_call);
     // With m_lock held; see endpoint.cpp.
     class PendingWakes;
-    bool receive_locked(ipc::IpcWaiter& self, PendingWakes& wakes);
-    void await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver);
-    void enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state);
+    bool receive_locked(ipc::IpcWaiter& self, PendingWakes& wakes) REQUIRES(m_lock);
+    void await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver) REQUIRES(m_lock);
+    void enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state)
+        REQUIRES(m_lock);
 
-    mutable IrqSpinlock m_lock;
+    mutable IrqSpinlock m_lock{LockRank::Endpoint};
     // Never non-empty on destruction: a blocked thread's syscall holds a reference.
-    ipc::WaiterQueue m_senders;
-    ipc::WaiterQueue m_receivers;
+    ipc::WaiterQueue m_senders GUARDED_BY(m_lock);
+    ipc::WaiterQueue m_receivers GUARDED_BY(m_lock);
 };
 
 } // namespace kernel::object

@@ -33,10 +33,10 @@ public:
     bool posted() const;
 
 private:
-    mutable IrqSpinlock m_lock; // over everything below
-    bool m_posted = false;
-    ExitState m_state;
-    Thread* m_first_waiter = nullptr; // linked through Thread::next_exit_waiter
+    mutable IrqSpinlock m_lock{LockRank::ExitNotice};
+    bool m_posted GUARDED_BY(m_lock) = false;
+    ExitState m_state GUARDED_BY(m_lock);
+    Thread* m_first_waiter GUARDED_BY(m_lock) = nullptr; // through Thread::next_exit_waiter
 };
 
 } // namespace kernel::object

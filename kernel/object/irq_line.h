@@ -99,12 +99,12 @@ private:
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
     IrqLine(uint32_t gsi, IrqHooks& hooks) : KernelObject(CAP_TYPE), m_gsi(gsi), m_hooks(hooks) {}
 
-    mutable IrqSpinlock m_lock;
+    mutable IrqSpinlock m_lock{LockRank::IrqLine};
     const uint32_t m_gsi;
     IrqHooks& m_hooks;
-    IrqState m_state = IrqState::Idle; // Idle exactly when nobody holds the line
-    bool m_pending = false;
-    IrqWaiter* m_holder = nullptr;
+    IrqState m_state GUARDED_BY(m_lock) = IrqState::Idle; // Idle exactly when nobody holds it
+    bool m_pending GUARDED_BY(m_lock) = false;
+    IrqWaiter* m_holder GUARDED_BY(m_lock) = nullptr;
 };
 
 } // namespace kernel::object

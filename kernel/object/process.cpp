@@ -61,6 +61,9 @@ void Process::release_address_space() {
             (void)m_address_space->release();
         m_address_space.reset();
         m_regions.take_all_locked(mapped);
+    }
+    {
+        Guard guard(m_image.lock());
         m_image.take_all_locked(mapped);
     }
     // The tables are gone and no CPU runs on them (this is the last thread's final switch):

@@ -51,7 +51,7 @@ public:
     // lock also guards changes to the user half's page tables and their release.
     Regions& regions() { return m_regions; }
     // The pages the program loader mapped (its segments and the main stack): returned with the
-    // address space, never unmappable by UnmapMemory. Guarded by regions().lock() too.
+    // address space, never unmappable by UnmapMemory.
     Regions& image() { return m_image; }
 
     // The budget this process was made from (null for kernel processes): its threads and
@@ -104,9 +104,9 @@ private:
     std::optional<mm::AddressSpace> m_address_space;
     char m_name[32] = {};
 
-    mutable IrqSpinlock m_threads_lock; // over m_threads and m_exit_how
-    lib::IntrusiveList<Thread, &Thread::process_node> m_threads;
-    ExitState m_exit_how;
+    mutable IrqSpinlock m_threads_lock{LockRank::ThreadList};
+    lib::IntrusiveList<Thread, &Thread::process_node> m_threads GUARDED_BY(m_threads_lock);
+    ExitState m_exit_how GUARDED_BY(m_threads_lock);
     ExitNotice m_exit;
 };
 

@@ -81,11 +81,15 @@ private:
         region->base = page;
         region->pages = region->still_mapped = 1;
         region->frame = std::move(frame);
-        Guard guard(m_process.regions().lock());
-        if (auto mapped = m_space.map(page, phys, flags, mm::PageSize::Small); !mapped) {
-            delete region;
-            return lib::fail(mapped.error());
+        {
+            // The user half's tables change only under the regions lock (address_space.cpp).
+            Guard guard(m_process.regions().lock());
+            if (auto mapped = m_space.map(page, phys, flags, mm::PageSize::Small); !mapped) {
+                delete region;
+                return lib::fail(mapped.error());
+            }
         }
+        Guard guard(m_process.image().lock());
         m_process.image().add_locked(*region);
         return {};
     }

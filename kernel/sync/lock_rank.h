@@ -13,6 +13,8 @@
 //   WaitQueue                               a WaitQueue's waiter list (kernel/sched/wait_queue.h)
 //   IrqLineTable -> IrqLine                 first use of a GSI; one IrqLine's state
 //   IrqRegistration -> IoApic               GSI handlers; the I/O APIC's redirection table
+//   ThreadList                              a process's threads (a kill wakes them under it)
+//   ExitNotice                              a thread's or process's exit state and waiters
 //   BlockLock -> RunQueue                   Thread::block_lock; a CPU's run queue
 //   StackPool                               reused kernel stacks
 //   Heap -> KernelMappings -> Pmm           kernel heap, kernel page tables, frame bitmaps
@@ -60,6 +62,8 @@ enum class LockRank : uint8_t {
     IrqLine,
     IrqRegistration,
     IoApic,
+    ThreadList,
+    ExitNotice,
     BlockLock,
     RunQueue,
     StackPool,
@@ -82,6 +86,8 @@ constexpr const char* lock_rank_name(LockRank rank) {
     case LockRank::IrqLine: return "irq line";
     case LockRank::IrqRegistration: return "irq registration";
     case LockRank::IoApic: return "io apic";
+    case LockRank::ThreadList: return "thread list";
+    case LockRank::ExitNotice: return "exit notice";
     case LockRank::BlockLock: return "block_lock";
     case LockRank::RunQueue: return "run queue";
     case LockRank::StackPool: return "stack pool";

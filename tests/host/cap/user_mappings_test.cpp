@@ -38,6 +38,7 @@ TEST(Regions, FindsTheRecordByPageAndPhysicalAddress) {
     CountingAllocator allocator;
     auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x200000), 4, &allocator);
     Regions mappings;
+    kernel::Guard guard(mappings.lock()); // the *_locked calls below need it
     // The same frame at two places: each page belongs to the record that put that phys there.
     Region* low = record(frame, 0x10000);
     Region* high = record(frame, 0x12000); // overlaps `low`'s last two pages' addresses
@@ -56,6 +57,7 @@ TEST(Regions, RecordsKeepTheirFrameUntilDeleted) {
     CountingAllocator allocator;
     {
         Regions mappings;
+        kernel::Guard guard(mappings.lock()); // the *_locked calls below need it
         {
             auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x200000), 2, &allocator);
             mappings.add_locked(*record(frame, 0x10000));
@@ -71,6 +73,7 @@ TEST(Regions, RecordsKeepTheirFrameUntilDeleted) {
     // The destructor frees what is still recorded.
     {
         Regions mappings;
+        kernel::Guard guard(mappings.lock()); // the *_locked calls below need it
         auto frame = *kernel::object::MemoryFrame::create(PhysAddr(0x400000), 1, &allocator);
         mappings.add_locked(*record(std::move(frame), 0x20000));
     }
