@@ -27,6 +27,7 @@
 #include "kernel/object/memory_budget.h"
 #include "kernel/init_process.h"
 #include "kernel/object/process.h"
+#include "kernel/sched/reaper.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/sync/spinlock.h"
@@ -174,6 +175,7 @@ void start_scheduler() {
     bsp.current_root = mm::kernel_page_table_root().value();
     sched::init_cpu(0, "kernel-main");
     ipc::install_kernel_hooks();
+    sched::start_reaper();
     bsp.online = true;
     cpu::enable_interrupts();
     uint32_t cpus = x86_64::smp::start_application_processors();

@@ -17,6 +17,7 @@
 #include "kernel/irq/tick.h"
 #include "kernel/object/process.h"
 #include "kernel/sched/cpu_local.h"
+#include "kernel/sched/reaper.h"
 #include "kernel/object/process.h"
 #include "kernel/sync/spinlock.h"
 
@@ -213,20 +214,10 @@ void finish_switch(CpuQueue& q) {
     if (requeue && !prev->is_idle)
         enqueue(*prev, prev->pinned_cpu != ANY_CPU ? prev->pinned_cpu : cpu_index());
     else if (state == ThreadState::Dead) {
+        // No CPU runs on the stack any more; the rest of the teardown is the reaper's, outside
+        // this critical path.
         give_back_stack(prev->stack);
-        Process* process = prev->process;
-        bool user = prev->user_rip != 0;
-        if (process && user)
-            process->detach(*prev);
-        prev->charge = {}; // its stack is back: refunded even if a capability keeps the object
-        prev->release(); // the scheduler's reference; capabilities may keep the exit state
-
-        // The last thread of a user process has left its address space (this CPU now runs on
-        // another one): its tables can go, and the thread's reference to the process with them.
-        if (process && user && process->live_threads.fetch_sub(1) == 1)
-            process->release_address_space();
-        if (process && user)
-            process->release();
+        reap_later(*prev);
     }
 }
 
