@@ -650,6 +650,13 @@ volatile int64_t g_orphan_result = 0;
     }
 }
 
+// Receives one call and ends its thread without answering.
+[[noreturn]] void quitting_server(uint64_t endpoint) {
+    IpcMessage m;
+    (void)sys::recv(CapSlot{uint32_t(endpoint)}, CapSlot::none(), m);
+    sys::exit_thread();
+}
+
 [[noreturn]] void orphan_client(uint64_t endpoint) {
     IpcMessage m;
     m.label = 7;
@@ -748,6 +755,14 @@ void test_servers() {
     expect_thread_end("wait_thread: the server was killed", silent, mnos::ExitReason::Killed);
     expect_thread_end("the orphaned client returned", orphan, mnos::ExitReason::Exited);
     expect_value("the orphaned client got PeerGone", uint64_t(g_orphan_result),
+                 uint64_t(mnos::error_result(Error::PeerGone)));
+    // The same with a server that ends its own thread while it owes the reply.
+    g_orphan_result = 0;
+    CapSlot quitter = spawn_helper(quitting_server, ep->index());
+    CapSlot orphan2 = spawn_helper(orphan_client, ep->index());
+    expect_thread_end("the quitting server exited", quitter, mnos::ExitReason::Exited);
+    expect_thread_end("its client returned", orphan2, mnos::ExitReason::Exited);
+    expect_value("the client of a server that exited got PeerGone", uint64_t(g_orphan_result),
                  uint64_t(mnos::error_result(Error::PeerGone)));
     slot_errors("wait_thread", Syscall::WaitThread, COM1);
     (void)sys::drop_cap(*ep);
