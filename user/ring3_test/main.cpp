@@ -764,6 +764,24 @@ void test_servers() {
     expect_thread_end("its client returned", orphan2, mnos::ExitReason::Exited);
     expect_value("the client of a server that exited got PeerGone", uint64_t(g_orphan_result),
                  uint64_t(mnos::error_result(Error::PeerGone)));
+    // A server in another process that faults while it holds our call.
+    static const char faulting[] = "/bin/ring3_fault_server";
+    auto server_process = sys::spawn_process(PMM, faulting, sizeof faulting - 1);
+    expect_ok("spawn_process: /bin/ring3_fault_server",
+              server_process ? 0 : mnos::error_result(server_process.error()));
+    if (server_process &&
+        sys::delegate(*ep, *server_process, CapSlot(0), Rights::Read)) {
+        IpcMessage m;
+        m.label = 9;
+        auto r = sys::call(*ep, m);
+        expect_value("the client of a server that faulted got PeerGone",
+                     r ? 0 : uint64_t(r.error()), uint64_t(Error::PeerGone));
+        auto end = sys::wait_process(*server_process);
+        expect_value("the server faulted", end ? uint64_t(end->reason) : ~0ull,
+                     uint64_t(mnos::ExitReason::Faulted));
+    }
+    if (server_process)
+        (void)sys::drop_cap(*server_process);
     slot_errors("wait_thread", Syscall::WaitThread, COM1);
     (void)sys::drop_cap(*ep);
 }
