@@ -49,18 +49,19 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(AllocMemory, 13, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> frame */ \
     X(CreateEndpoint, 14, Object, MemoryBudget, Rights::Write) /* (budget) -> endpoint */  \
     X(SpawnProcess, 15, Object, MemoryBudget, Rights::Write) /* (budget, path, length) */  \
-    X(SplitBudget, 16, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> budget */ \
-    X(SpawnThread, 17, Object, Process, Rights::Write)   /* (process, entry, stack, arg) */\
-    X(MapMemory, 18, Object, Process, Rights::Write)     /* (process, frame, addr, flags) */\
-    X(UnmapMemory, 19, Object, Process, Rights::Write)   /* (process, addr, pages) */      \
-    X(WaitProcess, 20, Object, Process, Rights::Read)     /* (process) -> exit state */     \
-    X(KillProcess, 21, Object, Process, Rights::Write)    /* (process) */                   \
-    X(WaitThread, 22, Object, Thread, Rights::Read)      /* (thread) -> exit state */      \
-    X(KillThread, 23, Object, Thread, Rights::Write)     /* (thread) */                    \
-    X(Delegate, 24, AnyCapability, Empty, Rights::Grant) /* (source, process, dest, rights) */\
-    X(DropCap, 25, AnyCapability, Empty, Rights::None)   /* (slot) */                      \
-    X(Revoke, 26, AnyCapability, Empty, Rights::Revoke)  /* (slot) -> count */             \
-    X(Inspect, 27, AnyCapability, Empty, Rights::None)   /* (slot) -> type, rights, badge */
+    X(CreateProcess, 16, Object, MemoryBudget, Rights::Write) /* (budget, name, length) */  \
+    X(SplitBudget, 17, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> budget */ \
+    X(SpawnThread, 18, Object, Process, Rights::Write)   /* (process, entry, stack, arg) */\
+    X(MapMemory, 19, Object, Process, Rights::Write)     /* (process, frame, addr, flags) */\
+    X(UnmapMemory, 20, Object, Process, Rights::Write)   /* (process, addr, pages) */      \
+    X(WaitProcess, 21, Object, Process, Rights::Read)     /* (process) -> exit state */     \
+    X(KillProcess, 22, Object, Process, Rights::Write)    /* (process) */                   \
+    X(WaitThread, 23, Object, Thread, Rights::Read)      /* (thread) -> exit state */      \
+    X(KillThread, 24, Object, Thread, Rights::Write)     /* (thread) */                    \
+    X(Delegate, 25, AnyCapability, Empty, Rights::Grant) /* (source, process, dest, rights) */\
+    X(DropCap, 26, AnyCapability, Empty, Rights::None)   /* (slot) */                      \
+    X(Revoke, 27, AnyCapability, Empty, Rights::Revoke)  /* (slot) -> count */             \
+    X(Inspect, 28, AnyCapability, Empty, Rights::None)   /* (slot) -> type, rights, badge */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,

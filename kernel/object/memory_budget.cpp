@@ -109,6 +109,24 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SpawnProce
     return slot.index();
 }
 
+// (budget, name pointer, length) -> the slot of a new, empty process: an address space with
+// nothing mapped, an empty CNode, no thread. Its creator fills it through the capability
+// (MapMemory, Delegate) and starts it (SpawnThread).
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateProcess>,
+                                           syscall::Invocation& call) {
+    constexpr size_t MAX_NAME = 31; // Process keeps 31 characters of a name
+    uint64_t length = call.registers.arg2();
+    if (length == 0 || length > MAX_NAME || !call.caller || !call.caller->process)
+        return lib::fail(Error::InvalidArgument);
+    char name[MAX_NAME];
+    TRY(syscall::copy_from_user(*call.caller->process, name, lib::VirtAddr(call.registers.arg1()),
+                                length));
+    TRY(check_room(call.cnode));
+    lib::RefPtr<Process> process = TRY(Process::create_user(lib::StringView(name, length), *this));
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(process), mnos::Rights::All));
+    return slot.index();
+}
+
 // (budget, pages) -> the slot of a new budget of that many pages, reserved from this one
 lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SplitBudget>,
                                            syscall::Invocation& call) {

@@ -40,6 +40,7 @@ public:
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateEndpoint>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SpawnProcess>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SplitBudget>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateProcess>, syscall::Invocation&);
 
     // ---- the accounting
 

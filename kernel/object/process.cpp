@@ -45,6 +45,8 @@ lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name,
     auto space = TRY(mm::AddressSpace::create(mm::HHDM, budget, mm::kernel_page_table_root(),
                                               g_user_tlb));
     process->m_address_space.emplace(std::move(space));
+    process->live_threads.store(1, std::memory_order_relaxed); // the creation hold
+    process->m_creation_hold.store(true, std::memory_order_release);
     size_t n = name.length() < sizeof process->m_name - 1 ? name.length() : sizeof process->m_name - 1;
     for (size_t i = 0; i < n; ++i)
         process->m_name[i] = name[i];
@@ -94,6 +96,13 @@ void Process::kill() {
     if (begin_exit({mnos::ExitReason::Killed, 0, 0}, -1))
         kprintln("process {} ({}) killed", m_pid, m_name);
     end_threads();
+    drop_creation_hold();
+}
+
+void Process::drop_creation_hold() {
+    if (m_creation_hold.exchange(false, std::memory_order_acq_rel) &&
+        live_threads.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        release_address_space(); // no thread ever ran: the process ends here
 }
 
 void Process::end_threads() {

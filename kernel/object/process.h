@@ -83,6 +83,11 @@ public:
     // The last user thread's final switch away: tables and frames go, waiters hear the end.
     void release_address_space();
 
+    // A new user process holds one count in live_threads for itself until its first thread
+    // starts (so its empty address space is not taken for an ended one); dropped then, or by a
+    // kill before any thread, which ends the process at once.
+    void drop_creation_hold();
+
     // User threads join at spawn and leave at their last switch away.
     void attach(Thread& thread);
     void detach(Thread& thread);
@@ -108,6 +113,7 @@ private:
     lib::IntrusiveList<Thread, &Thread::process_node> m_threads GUARDED_BY(m_threads_lock);
     ExitState m_exit_how GUARDED_BY(m_threads_lock);
     ExitNotice m_exit;
+    std::atomic<bool> m_creation_hold{false};
 };
 
 } // namespace kernel::object

@@ -142,6 +142,7 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
     process.add_ref();
     process.live_threads.fetch_add(1);
     process.attach(*thread);
+    process.drop_creation_hold(); // the thread counts now
     lib::RefPtr<Thread> reference(thread); // counted: the scheduler keeps its own
     start_thread(*thread);
     return reference;

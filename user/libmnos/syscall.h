@@ -202,6 +202,14 @@ inline lib::Result<CapSlot> split_budget(CapSlot budget, uint64_t pages) {
 
 // ---- Processes and threads
 
+// A new, empty process called `name` (up to 31 bytes), made from `budget` (WRITE): nothing
+// mapped, an empty CNode, no thread; fill it with map_memory and delegate, start it with
+// spawn_thread.
+inline lib::Result<CapSlot> create_process(CapSlot budget, const char* name, size_t length) {
+    return to_slot(
+        invoke<Syscall::CreateProcess>(budget, reinterpret_cast<uint64_t>(name), length));
+}
+
 // How a thread or a process ended (WaitThread, WaitProcess).
 struct ExitStatus {
     ExitReason reason;

@@ -822,6 +822,42 @@ void end_siblings(bool by_exit) {
 }
 
 
+// ---- a process built from Ring 3: created empty, its code written here, mapped there
+
+void process_from_ring3() {
+    static const char name[] = "handmade";
+    auto child = sys::create_process(PMM, name, sizeof name - 1);
+    expect_ok("create_process: an empty one", child ? 0 : mnos::error_result(child.error()));
+    expect_error("create_process: a 40-byte name",
+                 call(Syscall::CreateProcess, PMM.index(), reinterpret_cast<uint64_t>(name), 40),
+                 Error::InvalidArgument);
+    auto frame = sys::alloc_memory(PMM, 1);
+    if (!child || !frame)
+        return;
+    // mov eax, Exit; mov edi, 42; syscall; ud2 (never reached)
+    const uint8_t code[] = {0xb8, uint8_t(Syscall::Exit), 0, 0, 0, 0xbf, 42, 0, 0, 0,
+                            0x0f, 0x05, 0x0f, 0x0b};
+    constexpr uint64_t HERE = MAP_BASE + 0x300000, THERE = 0x400000;
+    // Written through a writable mapping here, executed through an executable one there: no
+    // page is ever both (W^X holds across processes too).
+    expect_ok("map the code page writable here",
+              call(Syscall::MapMemory, SELF.index(), frame->index(), HERE, mnos::MAP_WRITE));
+    auto* bytes = reinterpret_cast<volatile uint8_t*>(HERE);
+    for (size_t i = 0; i < sizeof code; ++i)
+        bytes[i] = code[i];
+    (void)sys::unmap_memory(SELF, HERE, 1);
+    expect_ok("map it executable in the child",
+              call(Syscall::MapMemory, child->index(), frame->index(), THERE, mnos::MAP_EXEC));
+    expect_ok("spawn_thread: the child's first thread",
+              call(Syscall::SpawnThread, child->index(), THERE, THERE + 0x10000, 0));
+    auto end = sys::wait_process(*child);
+    expect_value("the handmade process exited", end ? uint64_t(end->reason) : ~0ull,
+                 uint64_t(mnos::ExitReason::Exited));
+    expect_value("with the code its code chose", end ? end->code : ~0ull, 42);
+    (void)sys::drop_cap(*frame);
+    (void)sys::drop_cap(*child);
+}
+
 // ---- a fork bomb stopped by its budget while this process keeps working
 
 void fork_bomb_on_a_budget() {
@@ -879,6 +915,7 @@ int main(int, char**) {
     end_siblings(false);
     end_siblings(true);
     fork_bomb_on_a_budget();
+    process_from_ring3();
     mnos::println("ring3 suite: {} passed, {} failed", g_passed, g_failed);
     return g_failed;
 }

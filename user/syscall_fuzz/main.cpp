@@ -139,6 +139,10 @@ int64_t pick() {
     case Syscall::SpawnThread: // the entry is never a user address (copies of SELF exist too)
         return call(Syscall::SpawnThread, random_slot(), random_pointer() | (1ull << 63),
                     random_pointer(), next());
+    case Syscall::CreateProcess: // the name is never a user address: a process made here
+                                 // would make a later WaitProcess on it block for good
+        return call(Syscall::CreateProcess, below(2) ? PMM : random_slot(),
+                    random_pointer() | (1ull << 63), random_length());
     case Syscall::SplitBudget:
         return call(Syscall::SplitBudget, below(4) ? PMM : random_slot(), random_count());
     case Syscall::AllocMemory:
