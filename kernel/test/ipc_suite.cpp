@@ -1,5 +1,5 @@
 // test=ipc: synchronous IPC between kernel threads in separate test processes, through the
-// same slot-based operations a syscall will use (kernel/ipc/ipc_syscalls.h). Ping-pong on one
+// invocation path a syscall takes (kernel/test/kernel_calls.h). Ping-pong on one
 // CPU and across CPUs, many senders on one endpoint, rights and lookup errors, a capability
 // carried by a message and revoked again, and an interrupt delivered through an IrqLine.
 #include <atomic>
