@@ -19,9 +19,10 @@ enum class CapType : uint8_t {
     IrqLine = 6,      // one interrupt line (a GSI) delivered to its holder
     MmioRegion = 7,   // a device's memory-mapped registers (PCI BARs); used by the PCI work
     Thread = 8,       // a thread: end it, wait for it, read how it ended
+    IrqControl = 9,   // the right to claim interrupt lines (init's alone at boot)
 };
 
-inline constexpr uint8_t CAP_TYPE_COUNT = 9;
+inline constexpr uint8_t CAP_TYPE_COUNT = 10;
 
 constexpr const char* cap_type_name(CapType type) {
     switch (type) {
@@ -34,6 +35,7 @@ constexpr const char* cap_type_name(CapType type) {
     case CapType::IrqLine: return "irq-line";
     case CapType::MmioRegion: return "mmio-region";
     case CapType::Thread: return "thread";
+    case CapType::IrqControl: return "irq-control";
     }
     return "unknown";
 }

@@ -5,7 +5,7 @@
 //
 // Almost every call is an invocation: RDI names a capability slot of the caller, the kernel
 // looks the capability up once (the slot, the object's type, the rights in the table) and runs
-// the method of that object the call names. Five calls name no object (Exit, ExitThread, DebugLog, Yield, Reply),
+// the method of that object the call names. Six calls name no object (Exit, ExitThread, DebugLog, Yield, Reply, Sleep),
 // and four act on a capability of any type rather than on its object (Delegate, DropCap,
 // Revoke, Inspect). docs/syscalls.md describes each call; docs/capabilities.md the rights.
 //
@@ -32,36 +32,38 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
 
 // X(name, number, invokes, object type, rights needed on the invoked capability)
 // The numbers are dense and in order (checked below); new calls take the next number.
-#define MNOS_SYSCALLS(X)                                                                   \
-    X(Exit, 0, Nothing, Empty, Rights::None)             /* (code) */                      \
-    X(ExitThread, 1, Nothing, Empty, Rights::None)       /* () */                          \
-    X(DebugLog, 2, Nothing, Empty, Rights::None)         /* (text, length) -> length */    \
-    X(Yield, 3, Nothing, Empty, Rights::None)            /* () */                          \
-    X(Send, 4, Object, IpcEndpoint, Rights::Write)       /* (endpoint, message) */         \
-    X(Recv, 5, Object, IpcEndpoint, Rights::Read)        /* (endpoint) -> badge, message */\
-    X(Call, 6, Object, IpcEndpoint, Rights::Write)       /* (endpoint, message) -> reply */\
-    X(ReplyRecv, 7, Object, IpcEndpoint, Rights::Read)   /* (endpoint, reply) -> badge.. */\
-    X(Reply, 8, Nothing, Empty, Rights::None)            /* (message): to the last caller */\
-    X(Mint, 9, Object, IpcEndpoint, Rights::Grant)       /* (endpoint, badge, rights) */   \
-    X(PortIn, 10, Object, IoPort, Rights::Read)           /* (io port, port, width) */      \
-    X(PortOut, 11, Object, IoPort, Rights::Write)         /* (io port, port, width, value) */\
-    X(WaitIrq, 12, Object, IrqLine, Rights::Read)        /* (irq line) */                  \
-    X(AllocMemory, 13, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> frame */ \
-    X(CreateEndpoint, 14, Object, MemoryBudget, Rights::Write) /* (budget) -> endpoint */  \
-    X(SpawnProcess, 15, Object, MemoryBudget, Rights::Write) /* (budget, path, length) */  \
-    X(CreateProcess, 16, Object, MemoryBudget, Rights::Write) /* (budget, name, length) */  \
-    X(SplitBudget, 17, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> budget */ \
-    X(SpawnThread, 18, Object, Process, Rights::Write)   /* (process, entry, stack, arg) */\
-    X(MapMemory, 19, Object, Process, Rights::Write)     /* (process, frame, addr, flags) */\
-    X(UnmapMemory, 20, Object, Process, Rights::Write)   /* (process, addr, pages) */      \
-    X(WaitProcess, 21, Object, Process, Rights::Read)     /* (process) -> exit state */     \
-    X(KillProcess, 22, Object, Process, Rights::Write)    /* (process) */                   \
-    X(WaitThread, 23, Object, Thread, Rights::Read)      /* (thread) -> exit state */      \
-    X(KillThread, 24, Object, Thread, Rights::Write)     /* (thread) */                    \
-    X(Delegate, 25, AnyCapability, Empty, Rights::Grant) /* (source, process, dest, rights) */\
-    X(DropCap, 26, AnyCapability, Empty, Rights::None)   /* (slot) */                      \
-    X(Revoke, 27, AnyCapability, Empty, Rights::Revoke)  /* (slot) -> count */             \
-    X(Inspect, 28, AnyCapability, Empty, Rights::None)   /* (slot) -> type, rights, badge */
+#define MNOS_SYSCALLS(X)                                                               \
+    X(Exit, 0, Nothing, Empty, Rights::None)               /* (code) */                \
+    X(ExitThread, 1, Nothing, Empty, Rights::None)         /* () */                    \
+    X(DebugLog, 2, Nothing, Empty, Rights::None)           /* (text, length) -> length */\
+    X(Yield, 3, Nothing, Empty, Rights::None)              /* () */                    \
+    X(Send, 4, Object, IpcEndpoint, Rights::Write)         /* (endpoint, message) */   \
+    X(Recv, 5, Object, IpcEndpoint, Rights::Read)          /* (endpoint) -> badge, message */\
+    X(Call, 6, Object, IpcEndpoint, Rights::Write)         /* (endpoint, message) -> reply */\
+    X(ReplyRecv, 7, Object, IpcEndpoint, Rights::Read)     /* (endpoint, reply) -> badge.. */\
+    X(Reply, 8, Nothing, Empty, Rights::None)              /* (message): to the last caller */\
+    X(Mint, 9, Object, IpcEndpoint, Rights::Grant)         /* (endpoint, badge, rights) */\
+    X(PortIn, 10, Object, IoPort, Rights::Read)            /* (io port, port, width) */\
+    X(PortOut, 11, Object, IoPort, Rights::Write)          /* (io port, port, width, value) */\
+    X(NarrowPorts, 12, Object, IoPort, Rights::Grant)      /* (io port, base, count) -> io port */\
+    X(WaitIrq, 13, Object, IrqLine, Rights::Read)          /* (irq line) */            \
+    X(ClaimIrq, 14, Object, IrqControl, Rights::Write)     /* (irq control, isa irq) -> line */\
+    X(AllocMemory, 15, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> frame */\
+    X(CreateEndpoint, 16, Object, MemoryBudget, Rights::Write) /* (budget) -> endpoint */\
+    X(CreateProcess, 17, Object, MemoryBudget, Rights::Write) /* (budget, name, length) */\
+    X(SplitBudget, 18, Object, MemoryBudget, Rights::Write) /* (budget, pages) -> budget */\
+    X(SpawnThread, 19, Object, Process, Rights::Write)     /* (process, entry, stack, arg) */\
+    X(MapMemory, 20, Object, Process, Rights::Write)       /* (process, frame, addr, flags) */\
+    X(UnmapMemory, 21, Object, Process, Rights::Write)     /* (process, addr, pages) */\
+    X(WaitProcess, 22, Object, Process, Rights::Read)      /* (process) -> exit state */\
+    X(KillProcess, 23, Object, Process, Rights::Write)     /* (process) */             \
+    X(WaitThread, 24, Object, Thread, Rights::Read)        /* (thread) -> exit state */\
+    X(KillThread, 25, Object, Thread, Rights::Write)       /* (thread) */              \
+    X(Delegate, 26, AnyCapability, Empty, Rights::Grant)   /* (source, process, dest, rights) */\
+    X(DropCap, 27, AnyCapability, Empty, Rights::None)     /* (slot) */                \
+    X(Revoke, 28, AnyCapability, Empty, Rights::Revoke)    /* (slot) -> count */       \
+    X(Inspect, 29, AnyCapability, Empty, Rights::None)     /* (slot) -> type, rights, badge */\
+    X(Sleep, 30, Nothing, Empty, Rights::None)             /* (milliseconds) */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,

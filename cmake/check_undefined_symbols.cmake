@@ -4,9 +4,12 @@
 # into separate command-line arguments on the way here.)
 cmake_minimum_required(VERSION 3.25)
 # What every MinimalOS image provides: lib/freestanding's memory functions and the C++
-# runtime pieces (kernel/cxx_runtime.cpp in the kernel, libmnos in userspace).
+# runtime pieces (kernel/cxx_runtime.cpp in the kernel, libmnos in userspace), among them
+# operator delete, which a kernel object's deleting destructor calls (kernel/mm/operator_new.cpp,
+# user/libmnos/heap.cpp).
 # In Debug builds also the lock-rank checker's entry points (kernel/sync/lock_rank.cpp).
 set(allowed memcpy memset memmove memcmp strlen __stack_chk_fail __stack_chk_guard __cxa_pure_virtual
+    _ZdlPv _ZdlPvm
     _ZN6kernel9lock_rank10on_acquireENS_8LockRankEPKvb
     _ZN6kernel9lock_rank15on_try_acquiredENS_8LockRankEPKv
     _ZN6kernel9lock_rank10on_releaseENS_8LockRankE)

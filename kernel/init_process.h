@@ -1,12 +1,18 @@
-// The first Ring 3 program, started in boot phase 5 (init=PATH on the command line), for the
-// test suite that waits for it (test=init).
+// init, the one program the kernel starts (boot phase 5; docs/init.md): the ELF image GRUB
+// loaded as the boot module "init", given every root capability (abi/init.h) and the kernel
+// command line as its arguments. init builds the rest of the system in Ring 3.
 #pragma once
 
+#include "kernel/boot/boot_info.h"
 #include "kernel/object/process.h"
 
 namespace kernel {
 
-// Null when no init program was started (init=none, or it failed to load).
+// Starts init unless the command line says init=none (in test mode, only with init=start, so a
+// self-test suite runs alone). A missing or malformed module is logged and leaves no init.
+void start_init(const BootInfo& info);
+
+// Null when no init was started.
 object::Process* init_process();
 
 // The root memory budget: all of physical memory, which init receives (and the kernel's

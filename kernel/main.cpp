@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/smp.h"
+#include "kernel/boot/boot_module.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
@@ -19,19 +20,10 @@
 #include "kernel/ipc/kernel_hooks.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
-#include "kernel/boot/initrd.h"
-#include "kernel/cap/cnode.h"
-#include "kernel/irq/irq_lines.h"
-#include "kernel/object/endpoint.h"
-#include "kernel/object/io_port.h"
-#include "kernel/object/memory_budget.h"
 #include "kernel/init_process.h"
-#include "kernel/object/process.h"
 #include "kernel/sched/reaper.h"
 #include "kernel/sched/scheduler.h"
-#include "kernel/sched/user_process.h"
 #include "kernel/sync/spinlock.h"
-#include "lib/command_line.h"
 #include "kernel/debug/test_mode.h"
 #include "kernel/version.h"
 
@@ -127,27 +119,6 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     kprintln("serial: COM1 {}", have_serial ? "115200 8N1, loopback check passed" : "absent");
 }
 
-lib::RefPtr<object::Process> g_init_process; // see init_process()
-lib::RefPtr<object::MemoryBudget> g_root_budget; // see root_budget()
-
-// The initial CNode of the first program: slot 0 its own Process, 1 a MemoryBudget, 2 COM1's ports,
-// 3 an IPC endpoint, 4 ISA IRQ 4 (COM1).
-lib::Result<void> grant_initial_capabilities(object::Process& process) {
-    using mnos::CapSlot;
-    using mnos::Rights;
-    cap::CNode& cnode = process.cnode();
-    process.add_ref(); // the capability's own reference
-    TRY(cap::insert(cnode, lib::adopt_ref<object::KernelObject>(&process), Rights::All, CapSlot(0)));
-    auto com1 = TRY(object::IoPort::create(0x3f8, 8));
-    auto endpoint = TRY(object::Endpoint::create());
-    auto irq4 = TRY(irq::isa_irq_line(4));
-    TRY(cap::insert(cnode, g_root_budget, Rights::All, CapSlot(1)));
-    TRY(cap::insert(cnode, std::move(com1), Rights::All, CapSlot(2)));
-    TRY(cap::insert(cnode, std::move(endpoint), Rights::All, CapSlot(3)));
-    TRY(cap::insert(cnode, std::move(irq4), Rights::All, CapSlot(4)));
-    return {};
-}
-
 // Before a second CPU runs: under a hypervisor, spinlock waiters barge rather than queue
 // (kernel/sync/spinlock.h says why).
 void choose_spinlock_policy() {
@@ -184,45 +155,9 @@ void start_scheduler() {
              1000 / sched::TICK_HZ);
 }
 
-// Phase 5: the first Ring 3 program (init=PATH on the command line, /bin/hello by default) with
-// its initial capabilities (docs/syscalls.md, "Initial CNode").
-void start_userspace() {
-    initrd::init(g_boot_info);
-    auto budget = object::MemoryBudget::create(mm::pmm());
-    if (!budget)
-        PANIC("userspace: no memory for the root budget");
-    g_root_budget = std::move(*budget);
-    lib::StringView path = lib::command_line_value(g_boot_info.command_line, "init");
-    // A self-test suite runs alone unless it names a program: a program running beside it
-    // would change what it measures (free frames, threads per CPU, IRQ owners).
-    if (path.is_empty() && test_mode::active()) {
-        kprintln("userspace: no init program in test mode (init=PATH starts one)");
-        return;
-    }
-    if (path.is_empty())
-        path = "/bin/hello";
-    if (path == lib::StringView("none"))
-        return;
-    char path_z[128] = {};
-    for (size_t i = 0; i < path.length() && i + 1 < sizeof path_z; ++i)
-        path_z[i] = path[i];
-    const char* argv[] = {path_z};
-    kprintln("userspace: starting {}", path);
-    // The capabilities go in before the program's first instruction runs.
-    auto process = sched::spawn_program(path, argv, *g_root_budget, grant_initial_capabilities);
-    if (!process) {
-        kprintln(LogColour::Error, "userspace: cannot start {}: {}", path,
-                 mnos::error_name(process.error()));
-        return;
-    }
-    kprintln("userspace: started {} as process {}", path, (*process)->pid());
-    g_init_process = std::move(*process); // init lives as long as the kernel
-}
-
 } // namespace
 
-object::Process* init_process() { return g_init_process.get(); }
-object::MemoryBudget& root_budget() { return *g_root_budget; }
+const BootInfo& boot_info() { return g_boot_info; }
 
 } // namespace kernel
 
@@ -242,10 +177,11 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     announce_phase(4, "scheduler");
     start_scheduler();
     announce_phase(5, "userspace");
-    start_userspace();
+    start_init(g_boot_info);
     kprintln(LogColour::Good, "boot complete");
 
     if (test_mode::active())
         test_mode::run_selected_suite();
-    cpu::halt_forever();
+    // The boot thread's work is done; this CPU goes on running everyone else's.
+    sched::exit_current();
 }

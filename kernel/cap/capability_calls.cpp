@@ -1,6 +1,7 @@
 #include "kernel/cap/capability_calls.h"
 
 #include "kernel/cap/derivation.h"
+#include "kernel/object/memory_frame.h"
 #include "kernel/object/process.h"
 
 namespace kernel::cap {
@@ -33,6 +34,11 @@ lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Revoke>, syscall::Invoca
 lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Inspect>, syscall::Invocation& call) {
     call.registers.rsi = uint32_t(call.target.rights);
     call.registers.rdx = call.target.badge;
+    // A frame's size, so a holder knows how much MapMemory maps (the initrd's, say).
+    call.registers.r10 = 0;
+    if (call.target.object->type() == mnos::CapType::MemoryFrame)
+        call.registers.r10 =
+            static_cast<const object::MemoryFrame&>(*call.target.object).page_count();
     return uint64_t(call.target.object->type());
 }
 

@@ -22,7 +22,7 @@ CNode::CNode() {
         capability.owner = this;
 }
 
-CNode::~CNode() {
+void CNode::clear() {
     DeferredRelease released;
     Guard tree(derivation_lock());
     for (Capability& capability : m_slots)
@@ -105,6 +105,7 @@ lib::Result<CapSlot> insert(CNode& cnode, lib::RefPtr<object::KernelObject> obje
     capability->rights = rights;
     capability->badge = 0;
     capability->object = std::move(object);
+    capability->object->capability_added();
     return cnode.slot_of(*capability);
 }
 

@@ -27,9 +27,14 @@ public:
     CNode();
     // Drops every capability (their derived copies elsewhere survive, reattached to the
     // dropped capabilities' parents).
-    ~CNode();
+    ~CNode() { clear(); }
     CNode(const CNode&) = delete;
     CNode& operator=(const CNode&) = delete;
+
+    // Drops every capability now, as the destructor does: an ended process's capabilities go
+    // with its address space, not when the last reference to the Process object does (its own
+    // SELF capability is one of them, so that might be never).
+    void clear();
 
     // What a slot holds; NoSlot for an index outside the CNode, EmptySlot for an empty slot.
     lib::Result<CapInfo> inspect(mnos::CapSlot slot) const;

@@ -24,17 +24,27 @@ public:
     DeferredRelease& operator=(const DeferredRelease&) = delete;
 
     ~DeferredRelease() {
+        while (object::KernelObject* object = m_orphans.pop_front()) {
+            object->last_capability_gone();
+            if (!object->release_unless_last())
+                object->release();
+        }
         while (object::KernelObject* object = m_last_references.pop_front())
             object->release();
     }
 
-    void add(lib::RefPtr<object::KernelObject>&& reference) {
+    // `last_capability`: the slot that held `reference` was the object's last capability, so
+    // the object hears of it (last_capability_gone) once the locks are released.
+    void add(lib::RefPtr<object::KernelObject>&& reference, bool last_capability = false) {
         object::KernelObject* object = reference.leak_ref();
-        if (object && !object->release_unless_last())
+        if (object && last_capability)
+            m_orphans.push_back(*object); // on one list only: the last capability goes once
+        else if (object && !object->release_unless_last())
             m_last_references.push_back(*object); // we hold its only reference: on one list only
     }
 
 private:
+    lib::IntrusiveList<object::KernelObject, &object::KernelObject::m_orphan_node> m_orphans;
     lib::IntrusiveList<object::KernelObject, &object::KernelObject::m_release_node>
         m_last_references;
 };

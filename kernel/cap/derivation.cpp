@@ -47,6 +47,7 @@ lib::Result<CapSlot> copy(CNode& from, CapSlot from_slot, CNode& to,
         placed = TRY(to.free_slot_locked(to_slot));
         // Every check has passed; nothing below can fail.
         placed->object = source->object;
+        placed->object->capability_added();
         placed->type = source->type;
         placed->rights = rights;
         placed->badge = badge ? *badge : source->badge;
@@ -71,7 +72,8 @@ void clear_capability_locked(Capability& capability, DeferredRelease& released)
         capability.parent->children.remove(capability);
     capability.parent = nullptr;
     Guard guard(capability.owner->lock());
-    released.add(std::move(capability.object));
+    bool last = capability.object->capability_removed();
+    released.add(std::move(capability.object), last);
     capability.type = mnos::CapType::Empty;
     capability.rights = Rights::None;
     capability.badge = 0;

@@ -1,5 +1,6 @@
 #include "kernel/object/endpoint.h"
 
+#include <initializer_list>
 #include <utility>
 
 #include "kernel/cap/cnode.h"
@@ -138,6 +139,10 @@ lib::Result<IpcStatus> Endpoint::send_or_call(IpcWaiter& self, bool is_call) {
     {
         PendingWakes wakes;
         Guard guard(m_lock);
+        if (m_closed) {
+            self.called = nullptr;
+            return lib::fail(Error::PeerGone);
+        }
         if (IpcWaiter* receiver = m_receivers.front()) {
             // The receiver stays queued if delivery fails: the failure is the sender's.
             TRY(deliver_locked(self, *receiver, self.badge));
@@ -199,6 +204,8 @@ lib::Result<IpcStatus> Endpoint::receive(IpcWaiter& self) {
     {
         PendingWakes wakes;
         Guard guard(m_lock);
+        if (m_closed)
+            return lib::fail(Error::PeerGone);
         if (receive_locked(self, wakes))
             return IpcStatus::Completed;
     }
@@ -295,6 +302,17 @@ bool Endpoint::abandon(IpcWaiter& self) {
     self.state = WaiterState::Failed;
     self.error = Error::Busy; // never seen: the thread is ending
     return false;
+}
+
+void Endpoint::last_capability_gone() {
+    PendingWakes wakes;
+    Guard guard(m_lock);
+    m_closed = true;
+    for (WaiterQueue* queue : {&m_senders, &m_receivers})
+        while (IpcWaiter* waiter = queue->pop_front()) {
+            waiter->queued_on = nullptr;
+            wakes.fail(*waiter, Error::PeerGone);
+        }
 }
 
 size_t Endpoint::queued_senders() const {

@@ -25,6 +25,8 @@
 //
 // Rights: send and call need WRITE, receive READ, mint GRANT (the table in abi/syscall.h).
 //
+// Closing: when the endpoint's last capability goes, it closes for good (last_capability_gone).
+//
 // Locking: each endpoint has its own lock over its queues and over the waiters queued on it or
 // paired through it (ipc_waiter.h says which field is under which endpoint's lock); IPC on one
 // endpoint never waits for IPC on another. Lock order: endpoint lock -> derivation lock ->
@@ -91,6 +93,13 @@ public:
     // operation first, in which case that partner's wake is still owed: returns whether it is.
     static bool abandon(ipc::IpcWaiter& self);
 
+    // The last capability is gone (kernel_object.h): nobody can receive what the queued senders
+    // wait to deliver, or send what the queued receivers wait for. Every one fails with
+    // PeerGone, and so does any operation a syscall already in flight starts later. This is how
+    // the clients of a service that crashed get an error and not a hang: init revokes the
+    // capabilities it handed out for the service, and drops its own.
+    void last_capability_gone() override;
+
     // Queue lengths, for tests and diagnostics.
     size_t queued_senders() const;
     size_t queued_receivers() const;
@@ -114,6 +123,7 @@ private:
     // Never non-empty on destruction: a blocked thread's syscall holds a reference.
     ipc::WaiterQueue m_senders GUARDED_BY(m_lock);
     ipc::WaiterQueue m_receivers GUARDED_BY(m_lock);
+    bool m_closed GUARDED_BY(m_lock) = false;
 };
 
 } // namespace kernel::object

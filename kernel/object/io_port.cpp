@@ -1,6 +1,7 @@
 #include "kernel/object/io_port.h"
 
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/cap/cnode.h"
 
 namespace kernel::object {
 
@@ -43,6 +44,21 @@ lib::Result<uint64_t> IoPort::invoke(syscall::Op<mnos::Syscall::PortOut>,
     default: cpu::out32(port, uint32_t(value)); break;
     }
     return 0;
+}
+
+// (io port, first port, count) -> io-port slot, for [first, first + count) with the invoked
+// capability's rights. InvalidArgument unless the subrange lies inside this one and is not empty.
+lib::Result<uint64_t> IoPort::invoke(syscall::Op<mnos::Syscall::NarrowPorts>,
+                                     syscall::Invocation& call) {
+    uint64_t first = call.registers.arg1();
+    uint64_t count = call.registers.arg2();
+    if (count == 0 || count > PORT_SPACE || !contains(first, 1) || !contains(first + count - 1, 1))
+        return lib::fail(mnos::Error::InvalidArgument);
+    if (call.cnode.used_slots() >= mnos::CNODE_SLOTS)
+        return lib::fail(mnos::Error::NoSlot);
+    auto narrowed = TRY(create(uint16_t(first), uint32_t(count)));
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(narrowed), call.target.rights));
+    return slot.index();
 }
 
 } // namespace kernel::object

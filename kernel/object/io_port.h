@@ -1,5 +1,6 @@
 // IoPort: the right to use x86 I/O ports [base, base + size). PortIn needs READ, PortOut WRITE;
-// the access must lie entirely inside the range.
+// the access must lie entirely inside the range. NarrowPorts (GRANT) makes a capability for a
+// subrange, which is how init hands a driver exactly its device's ports out of all of them.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ public:
     // ---- the invocations (abi/syscall.h); io_port.cpp
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::PortIn>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::PortOut>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::NarrowPorts>, syscall::Invocation&);
 
     uint16_t base() const { return m_base; }
     uint32_t size() const { return m_size; }

@@ -7,6 +7,7 @@
 // first and then static_casts (cap::lookup_as does exactly that, in one place).
 #pragma once
 
+#include <atomic>
 #include <new>
 #include <utility>
 
@@ -26,6 +27,18 @@ class KernelObject : public lib::RefCounted {
 public:
     mnos::CapType type() const { return m_type; }
 
+    // How many capability slots hold the object (kernel/cap keeps it, under the derivation
+    // lock, or the CNode lock for a root it inserts). Unlike the reference
+    // count it ignores syscalls in flight, so it says when no one can reach the object again.
+    void capability_added() { m_capabilities.fetch_add(1, std::memory_order_relaxed); }
+    // True when that was the last capability: DeferredRelease then calls last_capability_gone().
+    bool capability_removed() {
+        return m_capabilities.fetch_sub(1, std::memory_order_acq_rel) == 1;
+    }
+    // After the last capability went, outside every capability lock; the object may still be
+    // referenced by syscalls in flight. An endpoint fails the threads still queued on it.
+    virtual void last_capability_gone() {}
+
 protected:
     explicit KernelObject(mnos::CapType type) : m_type(type) {}
     ~KernelObject() override = default;
@@ -39,7 +52,8 @@ private:
     // kernel/cap/deferred_release.h.
     friend class cap::DeferredRelease;
     lib::IntrusiveListNode m_release_node;
-
+    lib::IntrusiveListNode m_orphan_node;
+    std::atomic<uint32_t> m_capabilities{0};
     const mnos::CapType m_type;
 };
 

@@ -1,7 +1,5 @@
 #include "kernel/object/memory_budget.h"
 
-#include <array>
-#include <span>
 
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
@@ -9,7 +7,6 @@
 #include "kernel/object/endpoint.h"
 #include "kernel/object/process.h"
 #include "kernel/object/thread.h"
-#include "kernel/sched/user_process.h"
 #include "kernel/syscall/user_memory.h"
 
 namespace kernel::object {
@@ -20,9 +17,6 @@ namespace {
 
 // What an endpoint is charged: a page, an upper bound of the object with its queues.
 constexpr uint64_t ENDPOINT_PAGES = 1;
-
-// Initrd paths are short ("bin/hello"); ustar names are at most 255 bytes with their prefix.
-constexpr size_t MAX_PATH_LENGTH = 255;
 
 // A MemoryFrame is physically contiguous (memory_frame.h), so a multi-page allocation asks the
 // physical allocator for a contiguous run. That can fail under fragmentation where single
@@ -64,6 +58,10 @@ lib::Result<void> check_room(cap::CNode& cnode) {
 
 } // namespace
 
+lib::Result<lib::RefPtr<MemoryFrame>> MemoryBudget::allocate_zeroed_run(uint64_t pages) {
+    return allocate_zeroed(*this, pages);
+}
+
 // (budget, page count) -> memory-frame slot
 lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::AllocMemory>,
                                            syscall::Invocation& call) {
@@ -84,28 +82,6 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateEndp
     BudgetCharge charge = TRY(BudgetCharge::take(*this, ENDPOINT_PAGES));
     lib::RefPtr<Endpoint> endpoint = TRY(Endpoint::create(std::move(charge)));
     mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(endpoint), mnos::Rights::All));
-    return slot.index();
-}
-
-// (budget, path pointer, length) -> process slot
-lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::SpawnProcess>,
-                                           syscall::Invocation& call) {
-    uint64_t length = call.registers.arg2();
-    if (length == 0 || length > MAX_PATH_LENGTH || !call.caller || !call.caller->process)
-        return lib::fail(Error::InvalidArgument);
-    std::array<char, MAX_PATH_LENGTH + 1> path{};
-    TRY(syscall::copy_from_user(*call.caller->process, path.data(),
-                                lib::VirtAddr(call.registers.arg1()), length));
-    for (size_t i = 0; i < length; ++i)
-        if (path[i] == '\0') // argv[0] is this same buffer as a C string: it must be one
-            return lib::fail(Error::InvalidArgument);
-    // (Another thread of the caller could still fill the last slot in between; then the child
-    // runs unowned, which is harmless: it is ended like any process when its threads exit.)
-    TRY(check_room(call.cnode));
-    const char* argv[] = {path.data()};
-    lib::RefPtr<Process> child =
-        TRY(sched::spawn_program(lib::StringView(path.data(), length), std::span(argv), *this));
-    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(child), mnos::Rights::All));
     return slot.index();
 }
 

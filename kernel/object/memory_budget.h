@@ -38,7 +38,6 @@ public:
     // ---- the invocations (abi/syscall.h); memory_budget.cpp
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::AllocMemory>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateEndpoint>, syscall::Invocation&);
-    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SpawnProcess>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SplitBudget>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateProcess>, syscall::Invocation&);
 
@@ -90,6 +89,10 @@ public:
             (void)free_frame(frame); // no object owns it: give it straight back
         return object;
     }
+
+    // `pages` zeroed, physically contiguous pages in one MemoryFrame that owns them (AllocMemory's
+    // allocation, for the kernel's own use: the initrd's copy for init).
+    lib::Result<lib::RefPtr<MemoryFrame>> allocate_zeroed_run(uint64_t pages);
 
     mm::FrameAllocator& source() const { return m_source; }
 

@@ -71,6 +71,10 @@ void Process::release_address_space() {
     // The tables are gone and no CPU runs on them (this is the last thread's final switch):
     // the frames MapMemory mapped can go back, unless a capability still holds them.
     Regions::free_all(mapped);
+    // Nothing of the process runs again, so nothing uses its capabilities: they go now, before
+    // waiters hear of the end. A service's endpoints close with them (Endpoint's
+    // last_capability_gone) once its supervisor has revoked the copies it handed out.
+    m_cnode.clear();
     // Threads that each ended alone leave a process that exited with 0.
     begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
     ExitState how;

@@ -82,6 +82,7 @@ public:
     bool is_idle = false;
 
     uint64_t wake_tick = 0;            // for sleep
+    uint32_t sleep_cpu = 0;            // whose sleep list it is on while asleep
     uint64_t user_rip = 0, user_rsp = 0, user_argument = 0; // a user thread's first entry
     uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
     uint64_t ran_on_cpus = 0;          // a bit per CPU it has run on (statistics)

@@ -216,7 +216,9 @@ void finish_switch(CpuQueue& q) {
     else if (state == ThreadState::Dead) {
         // No CPU runs on the stack any more; the rest of the teardown is the reaper's, outside
         // this critical path.
-        give_back_stack(prev->stack);
+        // A boot thread runs on its CPU's boot stack, which is not the pool's to reuse.
+        if (prev->stack.top.value())
+            give_back_stack(prev->stack);
         reap_later(*prev);
     }
 }
@@ -473,12 +475,18 @@ void wake(Thread& thread) {
     enqueue(thread, home_cpu(thread));
 }
 
-void sleep_ticks(uint64_t count) {
+// A sleeper waits on its CPU's sleep list under the blocking protocol (blocking.h): the timer
+// takes it off the list and is its one partner wake; a killer may wake it first, and then it
+// takes itself off the list, or, if the timer got there first, absorbs the timer's wake.
+bool sleep_ticks(uint64_t count, BlockMode mode) {
     bool was_enabled = cpu::interrupts_enabled();
+    // Off until it blocks: only this CPU's timer looks at its sleep list, so the wake cannot
+    // come before the thread is on it and blocking.
     cpu::disable_interrupts();
     CpuQueue& q = this_queue();
     Thread& self = *q.current;
     self.wake_tick = ticks() + count;
+    self.sleep_cpu = cpu_index();
     {
         Guard guard(q.lock);
         // Keep the list sorted so the timer only ever looks at its head.
@@ -492,11 +500,23 @@ void sleep_ticks(uint64_t count) {
             q.sleeping.insert_before(*before, self);
         else
             q.sleeping.push_back(self);
-        self.state = ThreadState::Blocked; // see WaitQueue::wait_while
     }
-    block_current();
+    bool slept = block_until_woken(mode) == BlockResult::Woken;
+    if (!slept) {
+        CpuQueue& list = g_cpus[self.sleep_cpu];
+        bool still_listed;
+        {
+            Guard guard(list.lock);
+            still_listed = self.queue_node.is_linked();
+            if (still_listed)
+                list.sleeping.remove(self);
+        }
+        if (!still_listed)
+            (void)block_until_woken(BlockMode::Uninterruptible); // the timer's wake, owed
+    }
     if (was_enabled)
         cpu::enable_interrupts();
+    return slept;
 }
 
 void exit_current() {
@@ -523,7 +543,7 @@ void on_timer_tick() {
                 break;
             q.sleeping.remove(*t);
         }
-        wake(*t);
+        wake_blocked(*t);
     }
     q.need_resched = true; // one tick is one quantum
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernel/object/thread.h"
+#include "kernel/sched/blocking.h"
 #include "lib/result.h"
 #include "lib/string_view.h"
 
@@ -41,8 +42,9 @@ uint32_t online_cpus();
 
 // Gives up the CPU to the next ready thread, if any; the caller stays ready.
 void yield();
-// Blocks the caller until at least `ticks` timer ticks have passed.
-void sleep_ticks(uint64_t ticks);
+// Blocks the caller until at least `ticks` timer ticks have passed. Interruptible (the Sleep
+// syscall): a kill ends the sleep early, and then it returns false.
+bool sleep_ticks(uint64_t ticks, BlockMode mode = BlockMode::Uninterruptible);
 // Ends the calling thread (relinquishing an IRQ line it holds); the CPU frees it and its stack
 // once it has switched to another thread.
 [[noreturn]] void exit_current();

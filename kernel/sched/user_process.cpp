@@ -2,7 +2,6 @@
 
 #include "abi/syscall.h"
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/boot/initrd.h"
 #include "kernel/debug/log.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
@@ -10,7 +9,6 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/syscall/user_memory.h"
 #include "lib/elf.h"
-#include "lib/tar.h"
 
 extern "C" [[noreturn]] void enter_user_mode(uint64_t rip, uint64_t rsp, uint64_t argument);
 
@@ -25,7 +23,6 @@ using lib::VirtAddr;
 // mapped, so running off the bottom faults (the guard) instead of reaching other data.
 constexpr uint64_t USER_STACK_TOP = mnos::USER_END - lib::PAGE_SIZE;
 constexpr uint64_t USER_STACK_SIZE = 64 * 1024;
-constexpr size_t MAX_PATH = 256;
 // What a user thread is charged to its process's budget: its kernel stack and the object.
 constexpr uint64_t THREAD_PAGES = mm::layout::STACK_SIZE / lib::PAGE_SIZE + 1;
 
@@ -107,12 +104,13 @@ void user_thread_start(void*) {
     enter_user_mode(self.user_rip, self.user_rsp, self.user_argument);
 }
 
-lib::Result<VirtAddr> build_stack(Process& process, std::span<const char* const> argv) {
+lib::Result<VirtAddr> build_stack(Process& process, std::span<const char* const> argv,
+                                  std::span<const char* const> envp) {
     AddressSpaceLoader loader(process);
     VirtAddr bottom(USER_STACK_TOP - USER_STACK_SIZE);
     TRY(loader.map_zeroed(bottom, USER_STACK_SIZE / lib::PAGE_SIZE, {true, true, false}));
-    uint8_t layout[1024];
-    auto stack = TRY(lib::build_initial_stack(layout, VirtAddr(USER_STACK_TOP), argv, {}));
+    uint8_t layout[2048];
+    auto stack = TRY(lib::build_initial_stack(layout, VirtAddr(USER_STACK_TOP), argv, envp));
     TRY(loader.copy_to(VirtAddr(USER_STACK_TOP - stack.size),
                        std::span<const uint8_t>(layout + sizeof layout - stack.size, stack.size)));
     return stack.stack_pointer;
@@ -148,28 +146,26 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
     return reference;
 }
 
-lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
+lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView name,
+                                                std::span<const uint8_t> image,
                                                 std::span<const char* const> argv,
+                                                std::span<const char* const> envp,
                                                 object::MemoryBudget& budget, Prepare prepare) {
-    char name[MAX_PATH];
-    if (path.length() == 0 || path.length() >= MAX_PATH)
-        return lib::fail(lib::Error::InvalidArgument);
-    __builtin_memcpy(name, path.data(), path.length());
-    name[path.length()] = '\0';
-    // Programs are named by absolute path; the archive stores them relative to its root.
-    const char* in_archive = name[0] == '/' ? name + 1 : name;
-    auto image = TRY(lib::tar_open(initrd::archive(), in_archive));
     lib::UserRange range{VirtAddr(mnos::USER_MIN), VirtAddr(USER_STACK_TOP - USER_STACK_SIZE -
                                                             lib::PAGE_SIZE)};
-    auto process = TRY(Process::create_user(path, budget));
+    auto process = TRY(Process::create_user(name, budget));
     // On any failure below, dropping `process` releases its address space and every table.
     AddressSpaceLoader loader(*process);
     const char* reason = nullptr;
-    VirtAddr entry = TRY(lib::elf_load(image, range, loader, &reason));
-    VirtAddr sp = TRY(build_stack(*process, argv));
+    auto entry = lib::elf_load(image, range, loader, &reason);
+    if (!entry) {
+        kprintln(LogColour::Error, "{}: refused: {}", name, reason ? reason : "malformed ELF");
+        return lib::fail(entry.error());
+    }
+    VirtAddr sp = TRY(build_stack(*process, argv, envp));
     if (prepare)
         TRY(prepare(*process));
-    TRY(spawn_user_thread(*process, entry, sp, 0));
+    TRY(spawn_user_thread(*process, *entry, sp, 0));
     return process;
 }
 

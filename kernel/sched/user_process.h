@@ -1,4 +1,4 @@
-// Ring 3 processes: creating one from an ELF program in the initrd, adding threads to it, and
+// Ring 3 processes: creating one from an ELF image, adding threads to it, and
 // ending it. The process owns its AddressSpace (user half) and CNode; its threads enter Ring 3
 // through IRETQ the first time they run.
 #pragma once
@@ -15,16 +15,19 @@
 
 namespace kernel::sched {
 
-// Loads initrd path `path` (lib/elf.h validates it), maps a user stack with an unmapped guard
-// page below it, lays out argv there, and starts the main thread. Malformed, NotFound,
-// OutOfMemory... on failure, with nothing left behind.
+// Loads the ELF program `image` (lib/elf.h validates it; a refusal is logged with its reason)
+// into a new process called `name`, maps a user stack with an unmapped guard page below it,
+// lays out argv and envp there, and starts the main thread. Malformed, OutOfMemory... on
+// failure, with nothing left behind. Only init is started this way (and, in the test kernel,
+// the self-tests' programs): everything else init starts from Ring 3.
 // `prepare`, if given, runs on the loaded process before its main thread starts (the kernel
-// fills the first program's CNode there, so it never runs without its capabilities); its error
-// fails the spawn.
+// fills init's CNode there, so it never runs without its capabilities); its error fails the
+// spawn. Everything the process is made of is charged to `budget`.
 using Prepare = lib::Result<void> (*)(Process& process);
-// Everything the process is made of is charged to `budget`.
-lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView path,
+lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView name,
+                                                std::span<const uint8_t> image,
                                                 std::span<const char* const> argv,
+                                                std::span<const char* const> envp,
                                                 object::MemoryBudget& budget,
                                                 Prepare prepare = nullptr);
 

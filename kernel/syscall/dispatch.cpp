@@ -10,6 +10,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/object/endpoint.h"
 #include "kernel/object/io_port.h"
+#include "kernel/object/irq_control.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/memory_budget.h"
 #include "kernel/object/process.h"
@@ -32,6 +33,7 @@ template <CapType> struct ObjectClass;
 template <> struct ObjectClass<CapType::IpcEndpoint> { using type = object::Endpoint; };
 template <> struct ObjectClass<CapType::IoPort> { using type = object::IoPort; };
 template <> struct ObjectClass<CapType::IrqLine> { using type = object::IrqLine; };
+template <> struct ObjectClass<CapType::IrqControl> { using type = object::IrqControl; };
 template <> struct ObjectClass<CapType::MemoryBudget> { using type = object::MemoryBudget; };
 template <> struct ObjectClass<CapType::Process> { using type = object::Process; };
 template <> struct ObjectClass<CapType::Thread> { using type = object::Thread; };

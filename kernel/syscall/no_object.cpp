@@ -70,6 +70,18 @@ lib::Result<uint64_t> invoke(Op<mnos::Syscall::Yield>, Invocation&) {
     return 0;
 }
 
+lib::Result<uint64_t> invoke(Op<mnos::Syscall::Sleep>, Invocation& call) {
+    constexpr uint64_t MAX_MILLISECONDS = 3600 * 1000;
+    uint64_t milliseconds = call.registers.arg0();
+    if (milliseconds > MAX_MILLISECONDS)
+        return lib::fail(mnos::Error::InvalidArgument);
+    uint64_t ticks = (milliseconds * sched::TICK_HZ + 999) / 1000;
+    // A kill ends the sleep; the thread then ends on its way out, so the result is never seen.
+    if (ticks)
+        (void)sched::sleep_ticks(ticks, sched::BlockMode::Interruptible);
+    return 0;
+}
+
 lib::Result<uint64_t> invoke(Op<mnos::Syscall::Reply>, Invocation& call) {
     call.ipc.message = TRY(read_message(call.registers));
     TRY(object::Endpoint::reply(call.ipc));

@@ -16,5 +16,7 @@ lib::Result<uint64_t> invoke(Op<mnos::Syscall::DebugLog>, Invocation&);
 lib::Result<uint64_t> invoke(Op<mnos::Syscall::Yield>, Invocation&);
 // (message) -> 0: the reply to the caller this thread last received a call from.
 lib::Result<uint64_t> invoke(Op<mnos::Syscall::Reply>, Invocation&);
+// (milliseconds) -> 0, after at least that long (whole 10 ms ticks, at most an hour).
+lib::Result<uint64_t> invoke(Op<mnos::Syscall::Sleep>, Invocation&);
 
 } // namespace kernel::syscall

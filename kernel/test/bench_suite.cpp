@@ -13,6 +13,7 @@
 #include "kernel/sched/wait_queue.h"
 #include "kernel/test/ipc_test_support.h"
 #include "kernel/test/suites.h"
+#include "kernel/test/test_programs.h"
 
 namespace kernel::test {
 
@@ -120,7 +121,7 @@ uint64_t cycles_per_semaphore_round_trip(Context& ctx) {
 // measured itself, in Ring 3 (or -1 if it refused the argument, 0 if it never ended).
 int user_cycles_per_syscall(Context& ctx, const char* kind) {
     const char* argv[] = {"/bin/bench_syscall", kind};
-    auto process = sched::spawn_program("/bin/bench_syscall", argv, root_budget());
+    auto process = spawn_test_program("/bin/bench_syscall", argv);
     EXPECT(ctx, process.has_value());
     if (!process)
         return 0;

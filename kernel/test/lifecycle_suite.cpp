@@ -10,6 +10,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/test/suites.h"
+#include "kernel/test/test_programs.h"
 
 namespace kernel::test {
 
@@ -36,7 +37,7 @@ Usage usage_now() {
 // Starts /bin/true and waits for it to end; false if it did not start or did not exit with 0.
 bool run_true() {
     const char* argv[] = {"/bin/true"};
-    auto process = sched::spawn_program("/bin/true", argv, root_budget());
+    auto process = spawn_test_program("/bin/true", argv);
     if (!process)
         return false;
     object::ExitState end = (*process)->wait_for_exit(*sched::current());

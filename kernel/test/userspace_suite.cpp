@@ -10,6 +10,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/test/suites.h"
+#include "kernel/test/test_programs.h"
 
 namespace kernel::test {
 
@@ -76,7 +77,7 @@ void probe_user_page_from_kernel(Context& ctx) {
 void userspace_suite(Context& ctx) {
     probe_user_page_from_kernel(ctx);
     const char* argv[] = {"/bin/hello", "one", "two"};
-    auto hello = sched::spawn_program("/bin/hello", argv, root_budget());
+    auto hello = spawn_test_program("/bin/hello", argv);
     EXPECT(ctx, hello.has_value());
     if (hello) {
         EXPECT(ctx, wait_for_teardown(**hello, 1000));
@@ -85,7 +86,7 @@ void userspace_suite(Context& ctx) {
                  (*hello)->exit_code);
     }
     const char* none[] = {"/bin/no-such-program"};
-    auto missing = sched::spawn_program("/bin/no-such-program", none, root_budget());
+    auto missing = spawn_test_program("/bin/no-such-program", none);
     EXPECT(ctx, !missing && missing.error() == lib::Error::NotFound);
 }
 

@@ -2,8 +2,9 @@
 """Boots the MinimalOS ISO in QEMU through tools/run-qemu and checks the serial log.
 
 A boot test fails on a timeout, on QEMU's exit status differing from --expect-exit, on a kernel
-panic that was not expected, or on an --expect pattern missing from the log (patterns must
-appear in the given order).
+panic that was not expected, on an --expect pattern missing from the log (patterns must
+appear in the given order), or on an --expect-somewhere pattern missing (anywhere: for lines
+that concurrent processes print in no fixed order relative to the --expect ones).
 """
 import argparse
 import os
@@ -80,9 +81,13 @@ def main():
     p.add_argument("--cmdline", default="")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[], help="regex that must appear in the log")
+    p.add_argument("--expect-somewhere", action="append", default=[],
+                   help="regex that must appear in the log, in any order")
     p.add_argument("--reject", action="append", default=[],
                    help="regex that must not match any line of the log")
     p.add_argument("--expect-exit", type=int, default=0)
+    p.add_argument("--expect-running", action="store_true",
+                   help="the system runs on (no test mode): it must still be up at the timeout")
     p.add_argument("--allow-panic", action="store_true")
     p.add_argument("--expect-usable-mib", type=int,
                    help="the log's 'memory: usable N MiB' must be within 2%% of this")
@@ -132,6 +137,9 @@ def main():
     print("\n".join(lines))
     print("--------------------")
     problems = check_log(lines, args.expect, args.allow_panic)
+    for pattern in args.expect_somewhere:
+        if not any(re.search(pattern, line) for line in lines):
+            problems.append(f"missing: {pattern}")
     for pattern in args.reject:
         hits = [line for line in lines if re.search(pattern, line)]
         if hits:
@@ -144,7 +152,10 @@ def main():
             problems.append(f"usable memory {found[0]} MiB is not within 2% of {args.expect_usable_mib} MiB")
         else:
             print(f"usable memory {found[0]} MiB of {args.expect_usable_mib} MiB given")
-    if status == 124:
+    if args.expect_running:
+        if status != 124:
+            problems.insert(0, f"exit status {status}: the system stopped instead of running on")
+    elif status == 124:
         problems.insert(0, f"timed out after {args.timeout:g} s")
     elif status != args.expect_exit:
         problems.insert(0, f"exit status {status}, expected {args.expect_exit}")

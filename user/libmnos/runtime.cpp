@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <new>
 
+#include "user/libmnos/assert.h"
+#include "user/libmnos/print.h"
 #include "user/libmnos/syscall.h"
 
 int main(int argc, char** argv); // the program's, with C++ linkage as usual
@@ -38,3 +40,21 @@ void* __dso_handle = nullptr;
 } // extern "C"
 
 const std::nothrow_t std::nothrow{};
+
+namespace mnos {
+
+constexpr int ABORT_CODE = 134;
+
+[[noreturn]] void panic(const char* message) {
+    println("abort: {}", message);
+    sys::exit(ABORT_CODE);
+}
+
+[[noreturn]] void assertion_failed(const char* condition, const char* file, int line) {
+    println("assertion failed: {} ({}:{})", condition, file, line);
+    sys::exit(ABORT_CODE);
+}
+
+} // namespace mnos
+
+extern "C" [[noreturn]] void abort() noexcept { mnos::panic("abort() called"); }

@@ -98,6 +98,11 @@ inline lib::Result<uint64_t> debug_log(const char* text, size_t length) {
 
 inline void yield() { invoke_unbound<Syscall::Yield>(); }
 
+// Blocks for at least `milliseconds` (up to an hour; InvalidArgument beyond).
+inline lib::Result<void> sleep(uint64_t milliseconds) {
+    return to_void(invoke_unbound<Syscall::Sleep>(milliseconds));
+}
+
 // ---- IPC: the message travels in RSI (label), RDX, R10, R8 (words), R9 (transferred slot)
 // and R12 (its rights) both ways; R13 names the receive window; RAX returns the badge.
 
@@ -173,6 +178,14 @@ inline lib::Result<void> port_out(CapSlot io_port, uint16_t port, uint32_t width
                                   uint32_t value) {
     return to_void(invoke<Syscall::PortOut>(io_port, port, width, value));
 }
+// A new IoPort capability for [first, first + count), inside `io_port` (GRANT), with its rights.
+inline lib::Result<CapSlot> narrow_ports(CapSlot io_port, uint16_t first, uint32_t count) {
+    return to_slot(invoke<Syscall::NarrowPorts>(io_port, first, count));
+}
+// The IrqLine of ISA IRQ `isa_irq` (WRITE on the IrqControl), with all rights.
+inline lib::Result<CapSlot> claim_irq(CapSlot irq_control, uint32_t isa_irq) {
+    return to_slot(invoke<Syscall::ClaimIrq>(irq_control, isa_irq));
+}
 // Blocks until the line fires (READ on the IrqLine).
 inline lib::Result<void> wait_irq(CapSlot irq_line) {
     return to_void(invoke<Syscall::WaitIrq>(irq_line));
@@ -187,11 +200,6 @@ inline lib::Result<CapSlot> alloc_memory(CapSlot budget, uint64_t pages) {
 // A new endpoint (WRITE on the budget); its slot, with all rights.
 inline lib::Result<CapSlot> create_endpoint(CapSlot budget) {
     return to_slot(invoke<Syscall::CreateEndpoint>(budget));
-}
-// Starts initrd program `path` ("bin/hello"); returns a Process capability (all rights).
-inline lib::Result<CapSlot> spawn_process(CapSlot budget, const char* path, size_t length) {
-    return to_slot(
-        invoke<Syscall::SpawnProcess>(budget, reinterpret_cast<uint64_t>(path), length));
 }
 
 // A new budget of `pages` pages reserved from `budget` (WRITE), to give a child; the pages
@@ -282,13 +290,14 @@ struct CapDescription {
     CapType type;
     Rights rights;
     uint64_t badge;
+    uint64_t pages; // a MemoryFrame's size; 0 for other types
 };
 // What `slot` holds.
 inline lib::Result<CapDescription> inspect(CapSlot slot) {
     static_assert(spec_of(Syscall::Inspect).invokes == Invokes::AnyCapability);
     Extra extra;
     uint64_t type = TRY(checked(raw_extra(Syscall::Inspect, slot.index(), extra)));
-    return CapDescription{CapType(type), Rights(uint32_t(extra.rsi)), extra.rdx};
+    return CapDescription{CapType(type), Rights(uint32_t(extra.rsi)), extra.rdx, extra.r10};
 }
 
 } // namespace mnos::sys

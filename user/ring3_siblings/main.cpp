@@ -3,9 +3,8 @@
 // thread. ring3_test starts it, gives it capabilities, and then either kills it or tells it to
 // exit; either way every thread must end and the process with them.
 //
-// The parent fills the CNode after the spawn (a process starts with an empty one): slot 0 a
-// memory budget, 1 this process, 2 the parent's endpoint (WRITE). The main thread waits for
-// slot 2, sets up, calls the parent with "ready", and the reply says what to do: label 1, exit
+// The parent gives it (before its first instruction): slot 0 this process, 1 a memory budget,
+// 2 the parent's endpoint (WRITE). The main thread sets up, calls the parent with "ready", and the reply says what to do: label 1, exit
 // with code 7; anything else, wait in Recv for good.
 #include <cstdint>
 
@@ -17,7 +16,7 @@ namespace sys = mnos::sys;
 
 namespace {
 
-constexpr CapSlot BUDGET{0}, SELF{1}, PARENT{2};
+constexpr CapSlot SELF{0}, BUDGET{1}, PARENT{2};
 constexpr uint64_t STACKS = 0x0000500000000000;
 constexpr uint64_t PAGE = 4096;
 

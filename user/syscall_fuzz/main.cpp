@@ -15,8 +15,9 @@ namespace {
 
 constexpr uint64_t CALLS = 100000;
 constexpr uint64_t PAGE = 4096;
-// The initial CNode (docs/syscalls.md).
-constexpr uint64_t SELF = 0, PMM = 1, COM1 = 2, ENDPOINT = 3, IRQ4 = 4, FIRST_FREE = 5;
+// Its CNode, from init (/etc/test/fuzz.manifest), and the endpoint it makes itself first.
+constexpr uint64_t SELF = 0, PMM = 1, NAME_SERVICE = 2, COM1 = 3, IRQ4 = 4, ENDPOINT = 5,
+                   FIRST_FREE = 6;
 // Where the fuzzer may map memory: a region of its own, far from its image and stack.
 constexpr uint64_t MAP_REGION = 0x0000400000000000;
 constexpr uint64_t MAP_REGION_PAGES = 4096;
@@ -133,9 +134,13 @@ int64_t pick() {
         return call(Syscall::PortOut, slot_except(COM1), port, below(6), next());
     }
     case Syscall::WaitIrq: return call(Syscall::WaitIrq, slot_except(IRQ4));
-    case Syscall::SpawnProcess:
-        return call(Syscall::SpawnProcess, below(2) ? PMM : random_slot(), random_pointer(),
+    case Syscall::NarrowPorts: // a narrowed copy of COM1 is kept from the UART as above
+        return call(Syscall::NarrowPorts, below(2) ? COM1 : random_slot(), below(0x10000),
                     random_length());
+    case Syscall::ClaimIrq: // no IrqControl here: every claim is refused
+        return call(Syscall::ClaimIrq, random_slot(), below(32));
+    case Syscall::Sleep: // a long sleep is refused, a short one returns
+        return call(Syscall::Sleep, below(2) ? below(3) : (1ull << 40) + next() % 1000);
     case Syscall::SpawnThread: // the entry is never a user address (copies of SELF exist too)
         return call(Syscall::SpawnThread, random_slot(), random_pointer() | (1ull << 63),
                     random_pointer(), next());
@@ -163,7 +168,7 @@ int64_t pick() {
         // No copies of COM1, the endpoint or the IRQ line: the steering above only knows
         // their original slots.
         uint64_t source = random_slot();
-        if (source == COM1 || source == ENDPOINT || source == IRQ4)
+        if (source == COM1 || source == ENDPOINT || source == IRQ4 || source == NAME_SERVICE)
             source = PMM;
         return call(Syscall::Delegate, source, below(2) ? SELF : random_slot(),
                     random_slot(), below(4) ? below(32) : next());
@@ -187,6 +192,11 @@ void end_random_text() { (void)mnos::sys::debug_log("\n", 1); }
 } // namespace
 
 int main(int, char**) {
+    auto endpoint = mnos::sys::create_endpoint(CapSlot(PMM));
+    if (!endpoint || endpoint->index() != ENDPOINT) {
+        mnos::println("syscall fuzz: its endpoint is not in slot {}", ENDPOINT);
+        return 1;
+    }
     uint64_t ok = 0;
     for (uint64_t i = 1; i <= CALLS; ++i) {
         if (!mnos::is_error_result(pick()))

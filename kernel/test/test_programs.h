@@ -1,0 +1,18 @@
+// The self-tests start Ring 3 programs themselves, to watch what the kernel does with them
+// (frames, stacks, exit states) without init in between. The shipped kernel never looks inside
+// the initrd: only this test code does.
+#pragma once
+
+#include <span>
+
+#include "kernel/object/process.h"
+#include "lib/string_view.h"
+
+namespace kernel::test {
+
+// Loads initrd program `path` ("/bin/true") with `argv`, charged to the root budget. NotFound
+// when the initrd has no such program.
+lib::Result<lib::RefPtr<object::Process>> spawn_test_program(lib::StringView path,
+                                                             std::span<const char* const> argv);
+
+} // namespace kernel::test
