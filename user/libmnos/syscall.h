@@ -305,7 +305,8 @@ struct CapDescription {
     CapType type;
     Rights rights;
     uint64_t badge;
-    uint64_t pages; // a MemoryFrame's size; 0 for other types
+    // A MemoryFrame's pages, the pages a MemoryBudget can still give, a Process's id; else 0.
+    uint64_t size;
 };
 // What `slot` holds.
 inline lib::Result<CapDescription> inspect(CapSlot slot) {
