@@ -31,7 +31,7 @@ enum Method : uint64_t {
     // them: ASCII, 0x7f for backspace, '\r' for enter, ctrl-X as X & 0x1f, and the arrows as
     // ESC [ A/B/C/D.
     Input = 3,
-    // To the console service: transfer: a Process (WRITE) -> (). The program ctrl-C kills,
+    // To the console service: transfer: a Process (WRITE, GRANT) -> (). The program ctrl-C kills,
     // until the next SetForeground; no capability clears it.
     SetForeground = 4,
 };

@@ -32,6 +32,8 @@ enum class Fault : uint8_t {
     MadtEntryOverrun,         // an entry runs past the end of the MADT
     MadtEntryTooSmallForType, // an entry is shorter than its type's layout
     MadtNoProcessors,         // no enabled or online-capable processor is listed
+    FadtTooShort,             // FADT shorter than its PM1 control block fields
+    FadtNoPowerControl,       // FADT names no PM1a control port (or one above 0xffff)
 };
 
 constexpr const char* fault_reason(Fault fault) {
@@ -56,6 +58,8 @@ constexpr const char* fault_reason(Fault fault) {
     case Fault::MadtEntryOverrun: return "MADT entry runs past the end of the table";
     case Fault::MadtEntryTooSmallForType: return "MADT entry is shorter than its type requires";
     case Fault::MadtNoProcessors: return "MADT lists no enabled or online-capable processor";
+    case Fault::FadtTooShort: return "FADT is too short for its PM1 control block fields";
+    case Fault::FadtNoPowerControl: return "FADT names no usable PM1a control port";
     }
     return "unknown ACPI fault";
 }
