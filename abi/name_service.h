@@ -12,7 +12,7 @@
 
 namespace mnos::name_service {
 
-inline constexpr uint64_t NAME_MAX = 23;
+inline constexpr uint64_t MAX_NAME = 23;
 
 enum Method : uint64_t {
     Register = 1, // words: the name; transfer: the endpoint (GRANT, WRITE). Exists if taken.

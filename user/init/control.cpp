@@ -85,7 +85,7 @@ lib::Result<rpc::Reply> handle_control(const rpc::Request& request) {
     case control::StopService: {
         if (!has_control(request.badge))
             return lib::fail(Error::MissingRights);
-        char buffer[mnos::name_service::NAME_MAX + 1];
+        char buffer[mnos::name_service::MAX_NAME + 1];
         TRY(stop_service(TRY(mnos::names::unpack(request.words, buffer))));
         return rpc::Reply{};
     }

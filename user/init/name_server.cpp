@@ -25,7 +25,7 @@ constexpr CapSlot WINDOW{mnos::CNODE_SLOTS - 1};
 constexpr uint64_t FIRST_CLIENT_BADGE = 1u << 16;
 
 struct Registration {
-    char name[mnos::name_service::NAME_MAX + 1];
+    char name[mnos::name_service::MAX_NAME + 1];
     CapSlot endpoint; // init's copy: REVOKE, GRANT, WRITE
     uint64_t owner;   // the registering service's badge
     bool used;
@@ -108,7 +108,7 @@ lib::Result<rpc::Reply> unregister_name(const rpc::Request& request, lib::String
 lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     if (request.method >= mnos::init_control::ServiceName)
         return handle_control(request);
-    char buffer[mnos::name_service::NAME_MAX + 1];
+    char buffer[mnos::name_service::MAX_NAME + 1];
     lib::StringView name = TRY(mnos::names::unpack(request.words, buffer));
     switch (request.method) {
     case mnos::name_service::Register: return register_name(request, name);

@@ -77,7 +77,7 @@ void ps(const Command&) {
         auto status = rpc::call(NAMES, control::ServiceStatus, {i});
         if (!name || !status)
             break;
-        char buffer[mnos::name_service::NAME_MAX + 1];
+        char buffer[mnos::name_service::MAX_NAME + 1];
         auto text = mnos::names::unpack(name->words, buffer);
         auto state = control::ServiceState(status->words[1] & 0xff);
         uint64_t restarts = status->words[1] >> 8;
@@ -96,7 +96,7 @@ void services(const Command&) {
         auto answer = rpc::call(NAMES, control::NameAt, {i});
         if (!answer)
             break;
-        char buffer[mnos::name_service::NAME_MAX + 1];
+        char buffer[mnos::name_service::MAX_NAME + 1];
         if (auto name = mnos::names::unpack(answer->words, buffer))
             mnos::println("{}", *name);
     }
