@@ -1,9 +1,10 @@
 // The kernel's view of the firmware's ACPI tables: at phase 3 the RSDP from BootInfo leads to
-// the MADT, read through the HHDM. A missing or malformed MADT is logged with its reason and
+// the MADT and the MCFG, read through the HHDM. A missing or malformed MADT is logged with its reason and
 // replaced by Madt::legacy_fallback, so platform_madt() is always usable afterwards.
 #pragma once
 
 #include "kernel/acpi/madt.h"
+#include "kernel/acpi/mcfg.h"
 #include "kernel/boot/boot_info.h"
 
 namespace kernel::acpi {
@@ -13,5 +14,9 @@ namespace kernel::acpi {
 void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id);
 
 Madt& platform_madt();
+
+// The MCFG that init_platform loaded, or why there is none (NotFound on machines without
+// PCI Express, such as QEMU's pc; Malformed and the fault when the firmware's was refused).
+AcpiResult<const Mcfg*> platform_mcfg();
 
 } // namespace kernel::acpi
