@@ -39,6 +39,8 @@ enum class Fault : uint8_t {
     McfgBaseUnaligned,        // an ECAM base is not aligned to 1 MiB (one bus)
     McfgWindowOverflow,       // an ECAM window runs past the top of the physical address space
     McfgOverlap,              // two allocations of one segment claim the same bus
+    FadtTooShort,             // FADT shorter than its PM1 control block fields
+    FadtNoPowerControl,       // FADT names no PM1a control port (or one above 0xffff)
 };
 
 constexpr const char* fault_reason(Fault fault) {
@@ -70,6 +72,8 @@ constexpr const char* fault_reason(Fault fault) {
     case Fault::McfgBaseUnaligned: return "MCFG ECAM base is not 1 MiB aligned";
     case Fault::McfgWindowOverflow: return "MCFG ECAM window runs past the physical address space";
     case Fault::McfgOverlap: return "MCFG allocations of one segment overlap";
+    case Fault::FadtTooShort: return "FADT is too short for its PM1 control block fields";
+    case Fault::FadtNoPowerControl: return "FADT names no usable PM1a control port";
     }
     return "unknown ACPI fault";
 }
