@@ -10,6 +10,8 @@ namespace kernel::acpi {
 namespace {
 
 constinit Madt g_madt; // several KiB: static storage rather than the boot stack
+constinit Mcfg g_mcfg;
+constinit AcpiResult<> g_mcfg_status = refuse(mnos::Error::NotFound, Fault::TableNotFound);
 constinit std::optional<PowerControl> g_power;
 
 // The window the ACPI parser may read: physical 0 to 4 GiB through the HHDM. Phase 2 maps RAM,
@@ -35,6 +37,11 @@ void load_power_control(const BootInfo& boot_info) {
 } // namespace
 
 void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id) {
+    // Without an RSDP there is no MCFG either; the MADT line below says why.
+    g_mcfg_status = load_mcfg(g_reader, boot_info.rsdp, boot_info.rsdp_is_xsdp, g_mcfg);
+    if (!g_mcfg_status && g_mcfg_status.error().code != mnos::Error::NotFound)
+        kprintln(LogColour::Warning, "acpi: MCFG refused ({}: {})",
+                 mnos::error_name(g_mcfg_status.error().code), g_mcfg_status.error().reason());
     auto origin = load_madt(g_reader, boot_info.rsdp, boot_info.rsdp_is_xsdp, bsp_apic_id, g_madt);
     if (!origin) {
         kprintln(LogColour::Warning, "acpi: no usable MADT ({}: {}); legacy fallback: 1 CPU, "
@@ -54,6 +61,11 @@ void init_platform(const BootInfo& boot_info, uint32_t bsp_apic_id) {
 
 Madt& platform_madt() { return g_madt; }
 
+AcpiResult<const Mcfg*> platform_mcfg() {
+    if (!g_mcfg_status)
+        return std::unexpected(g_mcfg_status.error());
+    return &g_mcfg;
+}
 const std::optional<PowerControl>& platform_power_control() { return g_power; }
 
 } // namespace kernel::acpi
