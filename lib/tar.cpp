@@ -270,4 +270,88 @@ Result<std::span<const uint8_t>> tar_open(std::span<const uint8_t> archive, cons
     return entry.data;
 }
 
+namespace {
+
+// An entry's path without a leading "./" or trailing '/'.
+StringView tree_path(const TarEntry& entry) {
+    StringView path(entry.path, entry.path_length);
+    if (path.starts_with("./"))
+        path = path.substring(2);
+    while (!path.is_empty() && path[path.length() - 1] == '/')
+        path = path.substring(0, path.length() - 1);
+    return path;
+}
+
+// The name directly inside `directory` that `path` lies under, if it does ("" otherwise), and
+// whether more of the path follows it (then it is a directory).
+StringView child_of(StringView directory, StringView path, bool& deeper) {
+    size_t prefix = directory.is_empty() ? 0 : directory.length() + 1;
+    if (prefix && !(path.length() > prefix && path.starts_with(directory) &&
+                    path[directory.length()] == '/'))
+        return {};
+    StringView rest = path.substring(prefix);
+    size_t slash = rest.find('/');
+    deeper = slash < rest.length();
+    return rest.substring(0, slash);
+}
+
+} // namespace
+
+Result<TarNode> tar_node(std::span<const uint8_t> archive, StringView path) {
+    if (path.is_empty())
+        return TarNode{true, {}};
+    TarReader reader(archive);
+    bool prefix_of_something = false;
+    for (;;) {
+        auto entry = TRY(reader.next());
+        if (!entry)
+            break;
+        StringView name = tree_path(*entry);
+        if (name == path)
+            return TarNode{entry->type == TarType::Directory, entry->type == TarType::Directory
+                                                                   ? std::span<const uint8_t>()
+                                                                   : entry->data};
+        if (name.length() > path.length() && name.starts_with(path) && name[path.length()] == '/')
+            prefix_of_something = true;
+    }
+    if (prefix_of_something)
+        return TarNode{true, {}};
+    return lib::fail(Error::NotFound);
+}
+
+Result<TarChild> tar_child(std::span<const uint8_t> archive, StringView directory, size_t index,
+                           char* name) {
+    TarReader reader(archive);
+    size_t seen = 0;
+    for (;;) {
+        auto entry = TRY(reader.next());
+        if (!entry)
+            return lib::fail(Error::NotFound);
+        bool deeper = false;
+        StringView child = child_of(directory, tree_path(*entry), deeper);
+        if (child.is_empty())
+            continue;
+        // Counted at its first appearance: look for the same name in an earlier entry.
+        bool earlier = false;
+        TarReader again(archive);
+        for (;;) {
+            auto other = TRY(again.next());
+            if (!other || other->header_offset >= entry->header_offset)
+                break;
+            bool ignored = false;
+            if (child_of(directory, tree_path(*other), ignored) == child) {
+                earlier = true;
+                break;
+            }
+        }
+        if (earlier || seen++ != index)
+            continue;
+        for (size_t i = 0; i < child.length(); ++i)
+            name[i] = child[i];
+        name[child.length()] = '\0';
+        bool is_directory = deeper || entry->type == TarType::Directory;
+        return TarChild{child.length(), is_directory, is_directory ? 0 : entry->data.size()};
+    }
+}
+
 } // namespace lib

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "lib/result.h"
+#include "lib/string_view.h"
 
 namespace lib {
 
@@ -70,5 +71,24 @@ Result<TarEntry> tar_find(std::span<const uint8_t> archive, const char* path,
 // directory or any other non-file entry.
 Result<std::span<const uint8_t>> tar_open(std::span<const uint8_t> archive, const char* path,
                                           const char** reason = nullptr);
+
+// The archive as a tree, for file services: a directory is an entry of its own or just the
+// common prefix of other paths ("bin" when there is only "bin/init"). Paths have no leading
+// '/'; "" is the root. Malformed archives are errors, as in tar_find.
+struct TarNode {
+    bool directory = false;
+    std::span<const uint8_t> data; // a file's contents (empty for a directory)
+};
+Result<TarNode> tar_node(std::span<const uint8_t> archive, StringView path);
+
+// The `index`-th distinct name directly inside `directory`, in archive order, copied into
+// `name` (TAR_MAX_PATH + 1 bytes, NUL-terminated). Error::NotFound past the last.
+struct TarChild {
+    size_t name_length = 0;
+    bool directory = false;
+    size_t size = 0; // a file's size
+};
+Result<TarChild> tar_child(std::span<const uint8_t> archive, StringView directory, size_t index,
+                           char* name);
 
 } // namespace lib

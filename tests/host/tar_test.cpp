@@ -155,6 +155,43 @@ TEST(Tar, LookupMissesAndNonFiles) {
     EXPECT_EQ(lib::tar_find(bytes, nullptr).error(), Error::InvalidArgument);
 }
 
+// The archive as a tree (tar_node, tar_child): "etc" exists only as the prefix of etc/motd.
+TEST(Tar, NodesAndChildrenFormATree) {
+    auto bytes = sample_archive();
+    auto root = lib::tar_node(bytes, "");
+    ASSERT_TRUE(root.has_value());
+    EXPECT_TRUE(root->directory);
+    auto etc = lib::tar_node(bytes, "etc");
+    ASSERT_TRUE(etc.has_value());
+    EXPECT_TRUE(etc->directory);
+    auto init = lib::tar_node(bytes, "bin/init");
+    ASSERT_TRUE(init.has_value());
+    EXPECT_FALSE(init->directory);
+    EXPECT_EQ(as_string(init->data), "init program bytes");
+    EXPECT_EQ(lib::tar_node(bytes, "bi").error(), Error::NotFound);
+    EXPECT_EQ(lib::tar_node(bytes, "bin/init/x").error(), Error::NotFound);
+
+    auto names_in = [&](const char* dir) {
+        std::vector<std::string> names;
+        char name[lib::TAR_MAX_PATH + 1];
+        for (size_t i = 0;; ++i) {
+            auto child = lib::tar_child(bytes, dir, i, name);
+            if (!child) {
+                EXPECT_EQ(child.error(), Error::NotFound);
+                break;
+            }
+            names.push_back(std::string(name) + (child->directory ? "/" : ""));
+        }
+        return names;
+    };
+    EXPECT_EQ(names_in(""), (std::vector<std::string>{"bin/", "etc/"})); // once each
+    EXPECT_EQ(names_in("bin"), (std::vector<std::string>{"init", "sh"}));
+    EXPECT_EQ(names_in("etc"), (std::vector<std::string>{"motd"}));
+    EXPECT_TRUE(names_in("bin/init").empty());
+    char name[lib::TAR_MAX_PATH + 1];
+    EXPECT_EQ(lib::tar_child(bytes, "etc", 0, name)->size, 1000u);
+}
+
 TEST(Tar, PrefixIsJoinedWithSlash) {
     TarBuilder b;
     std::string prefix(155, 'p');  // exactly fills the prefix field: no NUL

@@ -86,83 +86,15 @@ lib::Result<StringView> path_of(const Client& client, uint64_t length, char (&ou
     return path;
 }
 
-struct Found {
-    std::span<const uint8_t> data;
-    fs::Kind kind;
-};
-
-// A file, or a directory: one with an entry of its own, or one some path lies under.
-lib::Result<Found> find(StringView path) {
-    if (path.is_empty())
-        return Found{{}, fs::Kind::Directory};
-    lib::TarReader reader(g_archive);
-    bool directory = false;
-    while (auto entry = reader.next()) {
-        if (!*entry)
-            break;
-        StringView name((*entry)->path, (*entry)->path_length);
-        while (!name.is_empty() && name[name.length() - 1] == '/')
-            name = name.substring(0, name.length() - 1);
-        if (name == path)
-            return Found{(*entry)->data, (*entry)->type == lib::TarType::Directory
-                                             ? fs::Kind::Directory
-                                             : fs::Kind::File};
-        if (name.length() > path.length() && name.starts_with(path) && name[path.length()] == '/')
-            directory = true;
-    }
-    if (directory)
-        return Found{{}, fs::Kind::Directory};
-    return lib::fail(Error::NotFound);
-}
-
-struct Child {
-    char name[lib::TAR_MAX_PATH + 1]; // a copy: the reader's entry is gone at its next step
-    size_t length;
-    size_t size;
-    bool directory;
-    StringView view() const { return {name, length}; }
-};
-
-// The `index`-th distinct name directly inside `directory`, in archive order: a file, or a
-// directory (with an entry of its own or only paths under it).
+// The `index`-th name directly inside `directory`, into the client's buffer.
 lib::Result<rpc::Reply> list(const Client& client, StringView directory, uint64_t index) {
-    constexpr size_t MAX_CHILDREN = 256;
-    static Child children[MAX_CHILDREN]; // 64 KiB: not on the stack; one request at a time
-    size_t count = 0;
-    size_t prefix = directory.is_empty() ? 0 : directory.length() + 1;
-    lib::TarReader reader(g_archive);
-    while (auto entry = reader.next()) {
-        if (!*entry)
-            break;
-        StringView name((*entry)->path, (*entry)->path_length);
-        if (prefix && !(name.length() > prefix && name.starts_with(directory) &&
-                        name[directory.length()] == '/'))
-            continue;
-        StringView rest = name.substring(prefix);
-        size_t slash = rest.find('/');
-        StringView child = rest.substring(0, slash);
-        if (child.is_empty())
-            continue;
-        bool known = false;
-        for (size_t i = 0; i < count && !known; ++i)
-            known = children[i].view() == child;
-        if (known || count == MAX_CHILDREN)
-            continue;
-        bool is_directory = slash < rest.length() || (*entry)->type == lib::TarType::Directory;
-        Child& c = children[count++];
-        __builtin_memcpy(c.name, child.data(), child.length());
-        c.length = child.length();
-        c.size = is_directory ? 0 : (*entry)->data.size();
-        c.directory = is_directory;
-    }
-    if (index >= count)
-        return lib::fail(Error::NotFound);
-    const Child& c = children[index];
-    if (c.length > client.bytes)
+    char name[lib::TAR_MAX_PATH + 1];
+    lib::TarChild child = TRY(lib::tar_child(g_archive, directory, index, name));
+    if (child.name_length > client.bytes)
         return lib::fail(Error::BadAddress);
-    __builtin_memcpy(client.buffer, c.name, c.length);
-    return rpc::Reply{{c.length, c.size,
-                       uint64_t(c.directory ? fs::Kind::Directory : fs::Kind::File)},
+    __builtin_memcpy(client.buffer, name, child.name_length);
+    return rpc::Reply{{child.name_length, child.size,
+                       uint64_t(child.directory ? fs::Kind::Directory : fs::Kind::File)},
                       {}};
 }
 
@@ -176,12 +108,13 @@ lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     StringView path = TRY(path_of(*client, request.words[0], buffer));
     switch (request.method) {
     case fs::Stat: {
-        Found found = TRY(find(path));
-        return rpc::Reply{{found.data.size(), uint64_t(found.kind), 0}, {}};
+        lib::TarNode found = TRY(lib::tar_node(g_archive, path));
+        fs::Kind kind = found.directory ? fs::Kind::Directory : fs::Kind::File;
+        return rpc::Reply{{found.data.size(), uint64_t(kind), 0}, {}};
     }
     case fs::Read: {
-        Found found = TRY(find(path));
-        if (found.kind != fs::Kind::File)
+        lib::TarNode found = TRY(lib::tar_node(g_archive, path));
+        if (found.directory)
             return lib::fail(Error::InvalidArgument);
         uint64_t offset = request.words[1], count = request.words[2];
         if (count > client->bytes)
@@ -193,8 +126,8 @@ lib::Result<rpc::Reply> handle(const rpc::Request& request) {
         return rpc::Reply{{length, 0, 0}, {}};
     }
     case fs::List: {
-        Found found = TRY(find(path));
-        if (found.kind != fs::Kind::Directory)
+        lib::TarNode found = TRY(lib::tar_node(g_archive, path));
+        if (!found.directory)
             return lib::fail(Error::InvalidArgument);
         return list(*client, path, request.words[1]);
     }

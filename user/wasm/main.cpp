@@ -6,7 +6,7 @@
 //   wasm [--allow=MODULE.FIELD]... PATH [ARGS...]       run the WASI command PATH
 //   wasm [--allow=...]... PATH --invoke NAME [I32...]   call the export NAME with i32 arguments
 //
-// The module comes from the initrd, granted read-only: at the slot MNOS_INITRD names (the shell
+// The module, and the files WASI shows under "/", come from the initrd, granted read-only: at the slot MNOS_INITRD names (the shell
 // uses 4), else at the first grant (a manifest entry's `initrd`). It gets WASI
 // preview 1 (user/wasm/system_host.h) and only the host functions its launcher allows by name;
 // an import of anything else fails instantiation with the import's name.
@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
     mnos::CapSlot initrd_slot = initrd.length() == 1 && initrd[0] >= '0' && initrd[0] <= '9'
                                     ? mnos::CapSlot(uint32_t(initrd[0] - '0'))
                                     : mnos::CapSlot(mnos::service_caps::FIRST_GRANT);
-    if (!mnos::initrd::map(initrd_slot, &reason)) {
+    auto archive = mnos::initrd::map(initrd_slot, &reason);
+    if (!archive) {
         mnos::println("wasm: no initrd to load {} from{}{}", path, reason ? ": " : "",
                       reason ? reason : "");
         return EXIT_ERROR;
@@ -142,7 +143,7 @@ int main(int argc, char** argv) {
     for (int i = first; i < argc && guest_argc < MAX_ARGS && !(invoking && i > first); ++i)
         guest_args[guest_argc++] = argv[i];
     const char* const guest_env[] = {"TERM=vt100", "HOME=/"};
-    wasm_host::SystemHost system;
+    wasm_host::SystemHost system(*archive);
     wasm::wasi::Wasi wasi(system, {std::span(guest_args, guest_argc), guest_env});
     wasm::Linker linker(allocator);
     if (!wasi.define(store, linker) || !wasi.define_missing(store, **module, linker) ||

@@ -1,6 +1,7 @@
 #include "user/wasm/system_host.h"
 
 #include "abi/init.h"
+#include "lib/tar.h"
 #include "user/libmnos/console.h"
 
 namespace wasm_host {
@@ -33,7 +34,7 @@ bool rdrand(uint64_t& out) {
 
 } // namespace
 
-SystemHost::SystemHost() {
+SystemHost::SystemHost(std::span<const uint8_t> initrd) : m_initrd(initrd) {
     for (char c : mnos::environment(mnos::init_env::TSC_HZ))
         m_tsc_hz = m_tsc_hz * 10 + uint64_t(c - '0');
     m_rdrand = has_rdrand();
@@ -93,6 +94,50 @@ Errno SystemHost::random(std::span<uint8_t> bytes) {
             bytes[i + b] = uint8_t(word >> (8 * b));
     }
     return Errno::Success;
+}
+
+namespace {
+
+Errno errno_of(lib::Error error) {
+    return error == lib::Error::NotFound ? Errno::NoEnt : Errno::Io;
+}
+
+lib::StringView view(std::span<const char> path) { return {path.data(), path.size()}; }
+
+} // namespace
+
+std::expected<wasm::wasi::FileInfo, Errno> SystemHost::stat(std::span<const char> path) {
+    auto node = lib::tar_node(m_initrd, view(path));
+    if (!node)
+        return std::unexpected(errno_of(node.error()));
+    return wasm::wasi::FileInfo{node->directory, node->data.size()};
+}
+
+wasm::wasi::IoResult SystemHost::read(std::span<const char> path, uint64_t offset,
+                                      std::span<uint8_t> bytes) {
+    auto node = lib::tar_node(m_initrd, view(path));
+    if (!node)
+        return std::unexpected(errno_of(node.error()));
+    if (node->directory)
+        return std::unexpected(Errno::IsDir);
+    if (offset >= node->data.size())
+        return 0;
+    size_t count = node->data.size() - offset < bytes.size() ? node->data.size() - offset
+                                                             : bytes.size();
+    __builtin_memcpy(bytes.data(), node->data.data() + offset, count);
+    return count;
+}
+
+wasm::wasi::IoResult SystemHost::entry(std::span<const char> path, uint64_t index,
+                                       std::span<char> name, wasm::wasi::FileInfo& info) {
+    char found[lib::TAR_MAX_PATH + 1];
+    auto child = lib::tar_child(m_initrd, view(path), index, found);
+    if (!child)
+        return std::unexpected(errno_of(child.error()));
+    info = {child->directory, child->size};
+    size_t length = child->name_length < name.size() ? child->name_length : name.size();
+    __builtin_memcpy(name.data(), found, length);
+    return length;
 }
 
 } // namespace wasm_host

@@ -1,5 +1,5 @@
 // WASI's view of MinimalOS (lib/wasm/wasi/host.h): stdout and stderr are the console service,
-// stdin its line-edited input; the monotonic clock is the TSC at the frequency the kernel
+// stdin its line-edited input; the files under "/" are the initrd's, read-only; the monotonic clock is the TSC at the frequency the kernel
 // calibrated; random bytes come from RDRAND when the CPU has it, else from a generator seeded
 // by the TSC (documented as not cryptographic: docs/hypervisor.md).
 #pragma once
@@ -8,16 +8,24 @@
 
 namespace wasm_host {
 
-class SystemHost final : public wasm::wasi::WasiHost {
+class SystemHost final : public wasm::wasi::WasiHost, public wasm::wasi::ReadOnlyFiles {
 public:
-    SystemHost();
+    explicit SystemHost(std::span<const uint8_t> initrd);
     wasm::wasi::IoResult write(uint32_t fd, std::span<const uint8_t> bytes) override;
     wasm::wasi::IoResult read(uint32_t fd, std::span<uint8_t> bytes) override;
     wasm::wasi::TimeResult clock_time(wasm::wasi::ClockId clock, uint64_t precision) override;
     wasm::wasi::TimeResult clock_resolution(wasm::wasi::ClockId clock) override;
     wasm::wasi::Errno random(std::span<uint8_t> bytes) override;
+    wasm::wasi::ReadOnlyFiles* files() override { return this; }
+
+    std::expected<wasm::wasi::FileInfo, wasm::wasi::Errno> stat(std::span<const char> path) override;
+    wasm::wasi::IoResult read(std::span<const char> path, uint64_t offset,
+                              std::span<uint8_t> bytes) override;
+    wasm::wasi::IoResult entry(std::span<const char> path, uint64_t index, std::span<char> name,
+                               wasm::wasi::FileInfo& info) override;
 
 private:
+    std::span<const uint8_t> m_initrd;
     uint64_t m_tsc_hz = 0;
     bool m_rdrand = false;
     uint64_t m_state = 0;

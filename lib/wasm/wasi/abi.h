@@ -15,11 +15,18 @@ enum class Errno : uint16_t {
     Again = 6,
     BadF = 8, // EBADF: no such file descriptor
     Fault = 21, // EFAULT: a pointer or length reaches outside linear memory
+    Exist = 20,
     Inval = 28,
     Io = 29,
+    IsDir = 31,
+    MFile = 33, // EMFILE: every file descriptor is in use
+    NameTooLong = 37,
+    NoEnt = 44,
     NoSys = 52, // ENOSYS: the function is not implemented by this layer
+    NotDir = 54,
     NotSup = 58,
     Overflow = 61,
+    RoFs = 69,  // EROFS: the files are read-only
     SPipe = 70, // ESPIPE: seeking on a stream
     NotCapable = 76,
 };
@@ -34,6 +41,7 @@ enum class ClockId : uint32_t {
 enum class FileType : uint8_t {
     Unknown = 0,
     CharacterDevice = 2,
+    Directory = 3,
     RegularFile = 4,
 };
 
@@ -43,6 +51,9 @@ constexpr uint64_t kFdSeek = 1u << 2;
 constexpr uint64_t kFdFdstatSetFlags = 1u << 3;
 constexpr uint64_t kFdTell = 1u << 5;
 constexpr uint64_t kFdWrite = 1u << 6;
+constexpr uint64_t kPathOpen = 1u << 13;
+constexpr uint64_t kFdReaddir = 1u << 14;
+constexpr uint64_t kPathFilestatGet = 1u << 18;
 constexpr uint64_t kFdFilestatGet = 1u << 21;
 constexpr uint64_t kPollFdReadwrite = 1u << 27;
 } // namespace rights
@@ -55,6 +66,16 @@ constexpr uint32_t kFdstatInheritingOffset = 16;
 constexpr uint32_t kFdstatFlagsOffset = 2;
 constexpr uint32_t kFilestatSize = 64; // { u64 dev, ino; u8 filetype; u64 nlink, size, 3 times }
 constexpr uint32_t kFilestatFiletypeOffset = 16;
+constexpr uint32_t kFilestatSizeOffset = 32;
+constexpr uint32_t kPrestatSize = 8;    // { u8 tag (0: a directory); u32 name_len; }
+constexpr uint32_t kPrestatNameLenOffset = 4;
+constexpr uint32_t kDirentSize = 24;    // { u64 d_next; u64 d_ino; u32 d_namlen; u8 d_type; }
+constexpr uint32_t kDirentNamlenOffset = 16;
+constexpr uint32_t kDirentTypeOffset = 20;
+
+namespace oflags {
+constexpr uint32_t kCreat = 1, kDirectory = 2, kExcl = 4, kTrunc = 8;
+}
 
 constexpr uint32_t kStdin = 0;
 constexpr uint32_t kStdout = 1;

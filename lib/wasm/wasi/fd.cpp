@@ -1,6 +1,6 @@
 // fd_*: the three standard streams. fd 0 reads the host's stdin, fds 1 and 2 write to its
-// stdout and stderr; all three look like character devices that cannot seek. There are no
-// other descriptors (no preopened directories), so every other fd is EBADF.
+// stdout and stderr; all three look like character devices that cannot seek. Descriptors of
+// files (3 and up, when the host has files) are handled by files.cpp; every other fd is EBADF.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -105,8 +105,8 @@ Trap fd_write(HostCall& call) {
     uint32_t fd = call.arg_i32(0);
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
-    if (fd == kStdin)
-        return done(call, Errno::NotCapable);
+    if (fd == kStdin || fd > kStderr)
+        return done(call, Errno::NotCapable); // stdin, or a read-only file
     WasiHost& host = self(call).host();
     return transfer_iovecs(call, [&](std::span<uint8_t> buf) { return host.write(fd, buf); });
 }
@@ -115,6 +115,13 @@ Trap fd_read(HostCall& call) {
     uint32_t fd = call.arg_i32(0);
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
+    if (Wasi::OpenFile* f = self(call).file(fd))
+        return transfer_iovecs(call, [&](std::span<uint8_t> buf) -> IoResult {
+            size_t moved = 0;
+            if (Errno e = file_read(call, *f, buf, moved); e != Errno::Success)
+                return std::unexpected(e);
+            return moved;
+        });
     if (fd != kStdin)
         return done(call, Errno::NotCapable);
     WasiHost& host = self(call).host();
@@ -133,12 +140,16 @@ Trap fd_close(HostCall& call) {
 Trap fd_seek(HostCall& call) {
     if (!is_open(call, call.arg_i32(0)))
         return done(call, Errno::BadF);
+    if (Wasi::OpenFile* f = self(call).file(call.arg_i32(0)))
+        return file_seek(call, *f);
     if (call.arg_i32(2) > 2)
         return done(call, Errno::Inval);
     return done(call, Errno::SPipe);
 }
 
 Trap fd_tell(HostCall& call) {
+    if (Wasi::OpenFile* f = self(call).file(call.arg_i32(0)))
+        return file_tell(call, *f);
     return done(call, is_open(call, call.arg_i32(0)) ? Errno::SPipe : Errno::BadF);
 }
 
@@ -154,6 +165,8 @@ Trap fd_fdstat_get(HostCall& call) {
     uint32_t stat = call.arg_i32(1);
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
+    if (Wasi::OpenFile* f = self(call).file(fd))
+        return file_fdstat(call, *f, stat);
     GuestMemory mem = memory(call);
     if (!clear_record(mem, stat, kFdstatSize))
         return done(call, Errno::Fault);
@@ -178,15 +191,13 @@ Trap fd_filestat_get(HostCall& call) {
     uint32_t stat = call.arg_i32(1);
     if (!is_open(call, fd))
         return done(call, Errno::BadF);
+    if (Wasi::OpenFile* f = self(call).file(fd))
+        return file_filestat(call, *f, stat);
     GuestMemory mem = memory(call);
     if (!clear_record(mem, stat, kFilestatSize))
         return done(call, Errno::Fault);
     mem.store_u8(stat + kFilestatFiletypeOffset, static_cast<uint8_t>(FileType::CharacterDevice));
     return done(call, Errno::Success);
 }
-
-// No preopened directories: wasi-libc's start-up code probes fds 3, 4, ... until EBADF.
-Trap fd_prestat_get(HostCall& call) { return done(call, Errno::BadF); }
-Trap fd_prestat_dir_name(HostCall& call) { return done(call, Errno::BadF); }
 
 } // namespace wasm::wasi::detail

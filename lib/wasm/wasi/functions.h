@@ -42,8 +42,19 @@ Trap fd_sync(HostCall& call);
 Trap fd_fdstat_get(HostCall& call);
 Trap fd_fdstat_set_flags(HostCall& call);
 Trap fd_filestat_get(HostCall& call);
+
+// files.cpp
 Trap fd_prestat_get(HostCall& call);
 Trap fd_prestat_dir_name(HostCall& call);
+Trap path_open(HostCall& call);
+Trap path_filestat_get(HostCall& call);
+Trap fd_readdir(HostCall& call);
+// The file side of the fd_* calls, for a descriptor from path_open (or the preopen).
+Errno file_read(HostCall& call, Wasi::OpenFile& f, std::span<uint8_t> into, size_t& moved);
+Trap file_seek(HostCall& call, Wasi::OpenFile& f);
+Trap file_tell(HostCall& call, Wasi::OpenFile& f);
+Trap file_fdstat(HostCall& call, Wasi::OpenFile& f, uint32_t stat);
+Trap file_filestat(HostCall& call, Wasi::OpenFile& f, uint32_t stat);
 
 // system.cpp
 Trap clock_time_get(HostCall& call);

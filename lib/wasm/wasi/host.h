@@ -25,6 +25,27 @@ using IoResult = std::expected<size_t, Errno>;
 // A time in nanoseconds or the errno to hand to the guest.
 using TimeResult = std::expected<uint64_t, Errno>;
 
+// Read-only files the guest sees under its one preopened directory, "/" (fd 3). Paths are
+// relative to it and already normalised by the layer: no leading '/', no "." or ".."
+// components, "" for the directory itself.
+struct FileInfo {
+    bool directory = false;
+    uint64_t size = 0;
+};
+class ReadOnlyFiles {
+public:
+    virtual std::expected<FileInfo, Errno> stat(std::span<const char> path) = 0;
+    // Up to bytes.size() bytes of the file at `offset`; 0 at or past its end.
+    virtual IoResult read(std::span<const char> path, uint64_t offset, std::span<uint8_t> bytes) = 0;
+    // The `index`-th entry directly inside directory `path`: its name into `name` (the length
+    // returned; names longer than `name` are cut), its info into `info`. NoEnt past the last.
+    virtual IoResult entry(std::span<const char> path, uint64_t index, std::span<char> name,
+                           FileInfo& info) = 0;
+
+protected:
+    ~ReadOnlyFiles() = default;
+};
+
 class WasiHost {
 public:
     // Writes bytes to the guest's fd 1 (stdout) or 2 (stderr); returns how many were taken
@@ -46,6 +67,9 @@ public:
     // The guest called proc_exit(code). The layer then ends the guest's call chain with
     // Trap::exit(code) whatever this does; a host may record the code or flush its output.
     virtual void exit(uint32_t /*code*/) {}
+
+    // The files under the preopened "/", or none (then there is no fd 3 and path_open is EBADF).
+    virtual ReadOnlyFiles* files() { return nullptr; }
 
 protected:
     // Hosts are not destroyed through this interface (see lib::Allocator for why).

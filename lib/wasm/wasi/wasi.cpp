@@ -20,6 +20,10 @@ constexpr ValType kI32x3[] = {I32, I32, I32};
 constexpr ValType kI32x4[] = {I32, I32, I32, I32};
 constexpr ValType kClockTime[] = {I32, I64, I32}; // id, precision, *time
 constexpr ValType kSeek[] = {I32, I64, I32, I32}; // fd, offset, whence, *newoffset
+constexpr ValType kI32x5[] = {I32, I32, I32, I32, I32};
+// dirfd, dirflags, path, path_len, oflags, rights, inheriting, fdflags, *fd
+constexpr ValType kPathOpen[] = {I32, I32, I32, I32, I32, I64, I64, I32, I32};
+constexpr ValType kReaddir[] = {I32, I32, I32, I64, I32}; // fd, buf, buf_len, cookie, *bufused
 
 struct FunctionDef {
     Name name;
@@ -45,6 +49,9 @@ constexpr FunctionDef kFunctions[] = {
     {"fd_filestat_get", kI32x2, kErrno, detail::fd_filestat_get},
     {"fd_prestat_get", kI32x2, kErrno, detail::fd_prestat_get},
     {"fd_prestat_dir_name", kI32x3, kErrno, detail::fd_prestat_dir_name},
+    {"path_open", kPathOpen, kErrno, detail::path_open},
+    {"path_filestat_get", kI32x5, kErrno, detail::path_filestat_get},
+    {"fd_readdir", kReaddir, kErrno, detail::fd_readdir},
     {"clock_time_get", kClockTime, kErrno, detail::clock_time_get},
     {"clock_res_get", kI32x2, kErrno, detail::clock_res_get},
     {"random_get", kI32x2, kErrno, detail::random_get},

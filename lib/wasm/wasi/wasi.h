@@ -15,8 +15,10 @@
 //   int status = wasi::exit_status(t);             // 0, the proc_exit code, or -1 on a trap
 //
 // File descriptors: 0 (stdin, read), 1 (stdout) and 2 (stderr, write) exist, as character
-// devices; there are no preopened directories, so the file-system functions answer EBADF or,
-// for those the layer does not implement at all, ENOSYS.
+// devices. When the host has files (WasiHost::files()), fd 3 is the preopened directory "/" and
+// path_open gives read-only descriptors from 4 on for its files and directories (read, seek,
+// tell, filestat, readdir); otherwise the file-system functions answer EBADF. Functions the
+// layer does not implement at all answer ENOSYS.
 #pragma once
 
 #include <cstdint>
@@ -60,8 +62,26 @@ public:
     WasiHost& host() const { return host_; }
     std::span<const char* const> args() const { return options_.args; }
     std::span<const char* const> env() const { return options_.env; }
-    bool fd_is_open(uint32_t fd) const { return fd < 3 && (open_fds_ >> fd & 1); }
-    void close_fd(uint32_t fd) { open_fds_ &= static_cast<uint8_t>(~(1u << fd)); }
+    bool fd_is_open(uint32_t fd) const;
+    void close_fd(uint32_t fd);
+
+    // Descriptors of files (files.cpp).
+    static constexpr uint32_t kPreopenFd = 3;
+    static constexpr uint32_t kFirstFileFd = 4;
+    static constexpr uint32_t kMaxFiles = 16;
+    static constexpr size_t kMaxPath = 255;
+    struct OpenFile {
+        bool used = false;
+        bool directory = false;
+        uint16_t length = 0;
+        char path[kMaxPath + 1] = {};
+        uint64_t offset = 0; // a file's position, a directory's next entry index
+        std::span<const char> view() const { return {path, length}; }
+    };
+    // The open file or directory behind `fd` (the preopen included), or null.
+    OpenFile* file(uint32_t fd);
+    // A new descriptor for `path`, or MFile.
+    std::expected<uint32_t, Errno> open_file(std::span<const char> path, bool directory);
 
     // Whether `name` is a function this layer implements.
     static bool implements(Name name);
@@ -69,7 +89,9 @@ public:
 private:
     WasiHost& host_;
     WasiOptions options_;
-    uint8_t open_fds_ = 0b111; // bit n: fd n (0..2) has not been closed
+    uint8_t open_fds_ = 0b1111; // bit n: fd n (0..3) has not been closed
+    OpenFile root_{true, true, 0, {}, 0};
+    OpenFile files_[kMaxFiles];
 };
 
 // The process exit status a WASI command's run ends with: 0 when _start returned, the
