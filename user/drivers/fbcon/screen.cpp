@@ -89,10 +89,8 @@ void Screen::control(uint8_t c) {
         if (m_column > 0)
             --m_column;
         break;
-    case '\t':
-        do
-            character(' ');
-        while (m_column % TAB && m_column < m_columns);
+    case '\t': // to the next tab stop, at most the last column, drawing nothing (as VT100s do)
+        m_column = at_most((at_most(m_column, m_columns - 1) / TAB + 1) * TAB, m_columns - 1);
         break;
     default: break; // other controls draw nothing
     }
