@@ -168,6 +168,9 @@ void start_init(const BootInfo& info) {
         return;
     }
     kprintln("userspace: init is process {}", (*process)->pid());
+    // From here the framebuffer is the screen service's, which init starts (the kernel's log
+    // stays on serial, and a panic draws again).
+    log::hand_screen_over();
     g_init_process = std::move(*process); // init lives as long as the kernel
 }
 

@@ -1,5 +1,7 @@
 #include "kernel/debug/log.h"
 
+#include <atomic>
+
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
 #include "kernel/sync/spinlock.h"
@@ -11,6 +13,8 @@ namespace {
 // A leaf: any code may log under its own locks, so this one ranks last.
 IrqSpinlock g_lock{LockRank::Log};
 bool g_lock_broken = false;
+// Set once, when init starts; read under the lock or by a panicking CPU.
+std::atomic<bool> g_screen_handed_over{false};
 
 console::Colour console_colour(LogColour colour) {
     switch (colour) {
@@ -45,9 +49,12 @@ Line::~Line() NO_THREAD_SAFETY_ANALYSIS { // see Line::Line
 
 void Line::write(lib::StringView text) {
     serial::write(text);
-    console::write(text);
+    if (g_lock_broken || !g_screen_handed_over.load(std::memory_order_relaxed))
+        console::write(text);
 }
 
 void break_lock_for_panic() { g_lock_broken = true; }
+
+void hand_screen_over() { g_screen_handed_over.store(true, std::memory_order_relaxed); }
 
 } // namespace kernel::log

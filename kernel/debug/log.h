@@ -24,8 +24,13 @@ private:
     bool m_interrupts_were_enabled;
 };
 
-// A panicking CPU must be able to print even if it (or a stopped CPU) held the lock.
+// A panicking CPU must be able to print even if it (or a stopped CPU) held the lock. It draws
+// on the framebuffer again too, even after hand_screen_over().
 void break_lock_for_panic();
+
+// The screen service in Ring 3 owns the framebuffer from now on (docs/console.md): the log
+// goes to serial only, until a panic.
+void hand_screen_over();
 
 } // namespace log
 

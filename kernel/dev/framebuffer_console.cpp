@@ -1,18 +1,13 @@
 #include "kernel/dev/framebuffer_console.h"
 
-#include "kernel/dev/font.h"
+#include "lib/console_font.h"
+#include "lib/console_palette.h"
 
 namespace kernel::console {
 
 namespace {
 
-// The 16 VGA text colours as 8-bit RGB.
-constexpr uint8_t PALETTE[16][3] = {
-    {0x00, 0x00, 0x00}, {0x00, 0x00, 0xaa}, {0x00, 0xaa, 0x00}, {0x00, 0xaa, 0xaa},
-    {0xaa, 0x00, 0x00}, {0xaa, 0x00, 0xaa}, {0xaa, 0x55, 0x00}, {0xaa, 0xaa, 0xaa},
-    {0x55, 0x55, 0x55}, {0x55, 0x55, 0xff}, {0x55, 0xff, 0x55}, {0x55, 0xff, 0xff},
-    {0xff, 0x55, 0x55}, {0xff, 0x55, 0xff}, {0xff, 0xff, 0x55}, {0xff, 0xff, 0xff},
-};
+namespace font = lib::font;
 
 struct State {
     Framebuffer fb;
@@ -25,7 +20,7 @@ struct State {
 State g_state;
 
 uint32_t pack(Colour colour) {
-    const uint8_t* rgb = PALETTE[uint8_t(colour) & 15];
+    const uint8_t* rgb = lib::palette::VGA[uint8_t(colour) & 15];
     return (uint32_t(rgb[0]) << g_state.fb.red_shift) | (uint32_t(rgb[1]) << g_state.fb.green_shift) |
            (uint32_t(rgb[2]) << g_state.fb.blue_shift);
 }

@@ -16,6 +16,8 @@ import tempfile
 import threading
 import time
 
+import screen_text
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN_QEMU = os.path.join(ROOT, "tools", "run-qemu")
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
@@ -53,13 +55,13 @@ def drain(connection):
         pass
 
 
-def run_session(cmd, log_path, socket_path, steps, timeout):
-    """Runs QEMU and types into the UNIX socket (COM1, or the QEMU monitor) as a person would:
-    for each (pattern, text) step, waits until a log line after the previous step's match
-    matches `pattern`, then sends `text`.
+def run_session(cmd, log_path, steps, timeout):
+    """Runs QEMU and types into UNIX sockets (COM1, or the QEMU monitor) as a person would:
+    for each (pattern, socket path, text) step, waits until a log line after the previous
+    step's match matches `pattern`, then sends `text` there (a monitor command per line).
     Steps that never match leave the rest untyped; the --expect checks then fail."""
     process = subprocess.Popen(cmd)
-    connection = None
+    connections = {}
     deadline = time.time() + timeout + 30
     position = 0
     step = 0
@@ -67,21 +69,24 @@ def run_session(cmd, log_path, socket_path, steps, timeout):
         while process.poll() is None and time.time() < deadline:
             if step < len(steps) and os.path.exists(log_path):
                 lines = clean_lines(open(log_path, "rb").read())
-                pattern, text = steps[step]
+                pattern, socket_path, text = steps[step]
                 for i in range(position, len(lines)):
                     # The last line may be a prompt still being written: match it too.
                     if re.search(pattern, lines[i]):
+                        connection = connections.get(socket_path)
                         if connection is None:
                             connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                             connection.connect(socket_path)
-                            # What the guest writes reaches the socket too; unread, it would
-                            # fill and QEMU would stall the UART. The log file has it all.
+                            connections[socket_path] = connection
+                            # What the guest (or the monitor) writes reaches the socket too;
+                            # unread, it would fill and QEMU would stall. The log has it all.
                             threading.Thread(target=drain, args=(connection,),
                                              daemon=True).start()
                         time.sleep(0.2)  # a person does not type the instant a prompt shows
                         for byte in text:  # one key at a time, as a terminal sends them
                             connection.sendall(bytes([byte]))
-                            time.sleep(0.01)
+                            # A monitor command runs at its newline: give it time to.
+                            time.sleep(0.1 if byte == ord("\n") else 0.01)
                         print(f"typed {text!r} after {pattern!r}")
                         position = i + 1
                         step += 1
@@ -89,11 +94,27 @@ def run_session(cmd, log_path, socket_path, steps, timeout):
             time.sleep(0.1)
         return process.wait(timeout=max(1, deadline - time.time()))
     finally:
-        if connection:
+        for connection in connections.values():
             connection.close()
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def unescape(text):
+    """Python escapes (\\r, \\x03) in a command-line argument, as bytes."""
+    return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+def check_screen(ppm_path, font_path, expected):
+    """The --screen-expect patterns, in order, against the text read off the screendump."""
+    if not os.path.exists(ppm_path):
+        return ["no screendump was taken"]
+    lines = screen_text.screen_lines(ppm_path, font_path)
+    print("---- screen ----")
+    print("\n".join(line for line in lines if line))
+    print("----------------")
+    return [f"screen: {problem}" for problem in check_log(lines, expected, True)]
 
 
 def main():
@@ -128,6 +149,16 @@ def main():
                         "into COM1; TEXT takes Python escapes (\\r, \\x03 for ctrl-C)")
     p.add_argument("--monitor-on", help="regex: when a log line matches, run --monitor-command")
     p.add_argument("--monitor-command", default="", help="a QEMU monitor command, e.g. nmi")
+    p.add_argument("--monitor-after", nargs=2, action="append", default=[],
+                   metavar=("REGEX", "COMMANDS"),
+                   help="like --type-after, into the QEMU monitor: COMMANDS are monitor "
+                        "commands, one per line (\\n), e.g. 'sendkey e\\nsendkey ret'")
+    p.add_argument("--screendump-after", metavar="REGEX",
+                   help="once a log line after the other steps matches REGEX, take a screendump "
+                        "through the monitor; --screen-expect then reads its text")
+    p.add_argument("--screen-expect", action="append", default=[],
+                   help="regex that must appear, in order, in the screen's rows of text")
+    p.add_argument("--font", help="the PSF font the screen draws with (for --screen-expect)")
     args = p.parse_args()
 
     if not os.path.exists(args.iso):
@@ -144,32 +175,35 @@ def main():
             cmd += ["--icount", args.icount]
         socket_path = os.path.join(tmp, "com1.sock")
         monitor_path = os.path.join(tmp, "monitor.sock")
-        if args.send_on or args.type_after:
-            cmd += ["--serial-socket", socket_path]
+        ppm_path = os.path.join(tmp, "screen.ppm")
+        steps = [(pattern, socket_path, unescape(text)) for pattern, text in args.type_after]
+        steps += [(pattern, monitor_path, unescape(text) + b"\n")
+                  for pattern, text in args.monitor_after]
+        if args.screendump_after:
+            steps.append((args.screendump_after, monitor_path, f"screendump {ppm_path}\n".encode()))
+        if args.send_on:
+            steps.append((args.send_on, socket_path, args.send.encode()))
         if args.monitor_on:
+            steps.append((args.monitor_on, monitor_path, (args.monitor_command + "\n").encode()))
+        if any(path == socket_path for _, path, _ in steps):
+            cmd += ["--serial-socket", socket_path]
+        if any(path == monitor_path for _, path, _ in steps):
             cmd += ["--monitor", monitor_path]
         if args.qemu_arg:
             cmd += ["--", *args.qemu_arg]
         print("+", " ".join(cmd))
-        if args.monitor_on:
-            status = run_session(cmd, log_path, monitor_path,
-                                 [(args.monitor_on, (args.monitor_command + "\n").encode())],
-                                 args.timeout)
-        elif args.type_after:
-            steps = [(pattern, text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
-                     for pattern, text in args.type_after]
-            status = run_session(cmd, log_path, socket_path, steps, args.timeout)
-        elif args.send_on:
-            status = run_session(cmd, log_path, socket_path, [(args.send_on, args.send.encode())],
-                                 args.timeout)
+        if steps:
+            status = run_session(cmd, log_path, steps, args.timeout)
         else:
             status = subprocess.run(cmd).returncode
+        screen_problems = (check_screen(ppm_path, args.font, args.screen_expect)
+                           if args.screen_expect else [])
         raw = open(log_path, "rb").read() if os.path.exists(log_path) else b""
     lines = clean_lines(raw)
     print("---- serial log ----")
     print("\n".join(lines))
     print("--------------------")
-    problems = check_log(lines, args.expect, args.allow_panic)
+    problems = check_log(lines, args.expect, args.allow_panic) + screen_problems
     for pattern in args.expect_somewhere:
         if not any(re.search(pattern, line) for line in lines):
             problems.append(f"missing: {pattern}")

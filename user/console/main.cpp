@@ -11,6 +11,7 @@
 #include "abi/init.h"
 #include "lib/byte_ring.h"
 #include "lib/line_discipline.h"
+#include "user/libmnos/console.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
 #include "user/libmnos/spin_lock.h"
@@ -254,10 +255,14 @@ int main(int, char**) {
     if (!start(serve_input, 0))
         return 1;
     // The serial line is the console every machine has: wait for its driver, so that the first
-    // thing a program prints is not lost. The screen is there or not (no framebuffer).
+    // thing a program prints is not lost. With a framebuffer the screen service is starting too:
+    // wait for it as well, up to reconnect()'s 10 s (a manifest may start none), so the shell's
+    // first lines show in the window.
     {
         mnos::LockGuard guard(g_output_lock);
         g_serial.connected = mnos::names::wait_for(console::SERIAL, SERIAL_SLOT).has_value();
+        if (!mnos::environment(mnos::init_env::FRAMEBUFFER).is_empty())
+            g_screen.connected = reconnect(g_screen, true);
     }
     auto registered = mnos::names::register_endpoint(console::INPUT, g_input_endpoint);
     if (registered)

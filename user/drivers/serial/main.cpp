@@ -11,6 +11,7 @@
 #include "abi/console.h"
 #include "abi/init.h"
 #include "lib/byte_ring.h"
+#include "user/libmnos/console_input.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
 #include "user/libmnos/spin_lock.h"
@@ -132,10 +133,9 @@ void interrupt_thread(void*) {
     }
 }
 
-// Pushes received bytes to the console; with no console (not started yet, or restarting) they
-// are dropped, as a terminal nobody watches would.
+// Pushes received bytes to the console (dropped while there is none).
 void forward_thread(void*) {
-    bool connected = false;
+    mnos::ConsoleInput console(CONSOLE_INPUT);
     while (true) {
         (void)sys::wait_notification(g_uart.received);
         char bytes[256];
@@ -145,25 +145,7 @@ void forward_thread(void*) {
             while (!g_uart.receive.is_empty() && count < sizeof bytes)
                 bytes[count++] = char(g_uart.receive.pop());
         }
-        for (int attempt = 0; attempt < 2 && count; ++attempt) {
-            if (!connected)
-                connected = mnos::names::lookup(mnos::console::INPUT, CONSOLE_INPUT).has_value();
-            if (!connected)
-                break;
-            bool delivered = true;
-            for (size_t sent = 0; sent < count && delivered;) {
-                rpc::Words words{};
-                size_t taken = mnos::console::pack(bytes + sent, count - sent, words.data());
-                delivered = rpc::call(CONSOLE_INPUT, mnos::console::Input, words).has_value();
-                sent += taken;
-            }
-            if (delivered)
-                break;
-            // The console went away (its capability was revoked, or it ended in our call):
-            // look it up again once.
-            (void)sys::drop_cap(CONSOLE_INPUT);
-            connected = false;
-        }
+        (void)console.push(bytes, count);
     }
 }
 
