@@ -144,19 +144,32 @@ uint8_t numeric_arity(uint8_t op) {
     return unary ? 1 : 2;
 }
 
-// Whether the compiler covers every instruction of a body. What it does not cover (the table
-// instructions and element segments) leaves the function to the interpreter.
-bool covers(const Module& m, const CompiledCode& cc) {
-    Reader r(m.bytes + cc.body_offset, m.bytes + cc.body_offset + cc.body_size, cc.body_offset);
+// A reader over a function's body, past its local declarations; their types go to `locals`
+// (after what it already holds) when it is not nullptr.
+bool open_body(const Module& m, const CompiledCode& cc, Reader& r, lib::Vector<ValType>* locals) {
+    r = Reader(m.bytes + cc.body_offset, m.bytes + cc.body_offset + cc.body_size, cc.body_offset);
     uint32_t groups;
     if (!r.u32(groups))
         return false;
-    for (uint32_t i = 0; i < groups; ++i) {
+    for (uint32_t g = 0; g < groups; ++g) {
         uint32_t n;
-        uint8_t t;
-        if (!r.u32(n) || !r.u8(t))
+        uint8_t tb;
+        ValType t;
+        if (!r.u32(n) || !r.u8(tb) || !decode_valtype(tb, t))
             return false;
+        for (uint32_t i = 0; locals && i < n; ++i)
+            if (!locals->push_back(t))
+                return false;
     }
+    return true;
+}
+
+// Whether the compiler covers every instruction of a body. What it does not cover (the table
+// instructions and element segments) leaves the function to the interpreter.
+bool covers(const Module& m, const CompiledCode& cc) {
+    Reader r(nullptr, nullptr);
+    if (!open_body(m, cc, r, nullptr))
+        return false;
     lib::Vector<uint32_t> labels(&m.store->allocator());
     Instr in;
     while (!r.at_end()) {
@@ -462,20 +475,8 @@ bool FuncJit::run() {
         return false;
     for (ValType t : type_->params)
         (void)locals_.push_back(t);
-    Reader r(m_.bytes + cc.body_offset, m_.bytes + cc.body_offset + cc.body_size, cc.body_offset);
-    uint32_t groups;
-    if (!r.u32(groups))
-        return false;
-    for (uint32_t g = 0; g < groups; ++g) {
-        uint32_t n;
-        uint8_t tb;
-        ValType t;
-        if (!r.u32(n) || !r.u8(tb) || !decode_valtype(tb, t))
-            return false;
-        for (uint32_t i = 0; i < n; ++i)
-            (void)locals_.push_back(t);
-    }
-    if (locals_.size() != nl_)
+    Reader r(nullptr, nullptr);
+    if (!open_body(m_, cc, r, &locals_) || locals_.size() != nl_)
         return false;
 
     // Prologue: frame, stack check against the limit the trampoline keeps in Exec, zeroed locals.
