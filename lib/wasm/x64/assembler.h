@@ -108,6 +108,8 @@ public:
     // A rel32 field at `field` that points to `target` (for jumps emitted by position).
     void patch_rel32(size_t field, size_t target);
     void patch_imm32(size_t at, uint32_t v);
+    // Drops the code from `pos` on; no label may refer into it.
+    void rewind(size_t pos) { buf_.truncate(pos); }
 
     void byte(uint8_t b) {
         if (!buf_.push_back(b))

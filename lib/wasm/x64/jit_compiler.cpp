@@ -348,8 +348,12 @@ private:
     void prepare_return() {
         size_t n = type_->results.size();
         for (size_t i = stack_.size() > n ? stack_.size() - n : 0; i < stack_.size(); ++i)
-            if (stack_[i].k == Val::K::Local)
-                spill(i);
+            if (stack_[i].k == Val::K::Local) {
+                Reg r = alloc();
+                a_.load(W::q, r, local_mem(stack_[i].local));
+                stack_[i].k = Val::K::Reg;
+                stack_[i].r = r;
+            }
     }
     void return_copies() {
         size_t n = type_->results.size(), base = stack_.size() - n;
@@ -366,6 +370,25 @@ private:
         branch_copies(c);
         a_.jmp(c.label);
         c.branched = true;
+    }
+    // The condition of the compare just before a br_if or an if, taken over instead of its 0/1
+    // result: the setcc and movzx are dropped and the branch uses the flags. Only moves come
+    // between the compare and the jump, and moves leave the flags alone.
+    void compare_result(Cond c, Reg r) {
+        fuse_ = {true, a_.size(), c, r, ninstr_};
+        a_.setcc(c, r);
+        a_.movzx_byte(r, r);
+        push_reg(ValType::I32, r);
+    }
+    bool take_compare(Cond& c) {
+        if (!fuse_.valid || fuse_.instr + 1 != ninstr_ || stack_.empty() ||
+            stack_.back().k != Val::K::Reg || stack_.back().r != fuse_.reg)
+            return false;
+        release(pop());
+        a_.rewind(fuse_.pos);
+        c = fuse_.cond;
+        fuse_.valid = false;
+        return true;
     }
     void trap_if(Cond cc, TrapKind k) { a_.jcc(cc, ms_.traps[static_cast<size_t>(k)]); }
     void reload_memory() {
@@ -461,6 +484,14 @@ private:
     uint32_t max_out_ = 0;
     bool dead_ = false;
     uint32_t dead_depth_ = 0;
+    uint32_t ninstr_ = 0; // instructions compiled so far
+    struct {
+        bool valid = false;
+        size_t pos = 0; // where the setcc starts
+        Cond cond = Cond::E;
+        Reg reg = Reg::rax;
+        uint32_t instr = 0;
+    } fuse_;
     bool oom_ = false;
     Label ret_;
 };
@@ -667,9 +698,7 @@ void FuncJit::int_compare(Cond c, W w) {
         load_into(Reg::rax, b);
         a_.alu(Alu::cmp, w, ra, Reg::rax);
     }
-    a_.setcc(c, ra);
-    a_.movzx_byte(ra, ra);
-    push_reg(ValType::I32, ra);
+    compare_result(c, ra);
 }
 
 void FuncJit::divide(W w, bool is_signed, bool rem) {
@@ -797,9 +826,7 @@ void FuncJit::numeric(uint8_t op) {
         Val a = pop();
         Reg ra = to_reg(a);
         a_.test(op == 0x45 ? W::d : W::q, ra, ra);
-        a_.setcc(Cond::E, ra);
-        a_.movzx_byte(ra, ra);
-        push_reg(ValType::I32, ra);
+        compare_result(Cond::E, ra);
         return;
     }
     if (op >= 0x46 && op <= 0x4f)
@@ -965,6 +992,7 @@ void FuncJit::store(uint8_t op, uint32_t offset) {
 }
 
 bool FuncJit::instr(const Instr& in) {
+    ++ninstr_;
     if (dead_) {
         switch (in.op) {
         case 0x02:
@@ -997,7 +1025,9 @@ bool FuncJit::instr(const Instr& in) {
             return false;
         c.kind = in.op == 0x02 ? CtlKind::Block : in.op == 0x03 ? CtlKind::Loop : CtlKind::If;
         Reg cond = Reg::rax;
-        if (c.kind == CtlKind::If) {
+        Cond jump_if = Cond::NE; // when the then-branch runs
+        bool fused = c.kind == CtlKind::If && take_compare(jump_if);
+        if (c.kind == CtlKind::If && !fused) {
             Val v = pop();
             cond = to_reg(v);
         }
@@ -1017,9 +1047,11 @@ bool FuncJit::instr(const Instr& in) {
         if (!ctls_.push_back(c))
             return false;
         if (c.kind == CtlKind::If) {
-            a_.test(W::d, cond, cond);
-            release(cond);
-            a_.jcc(Cond::E, ctls_.back().else_label);
+            if (!fused) {
+                a_.test(W::d, cond, cond);
+                release(cond);
+            }
+            a_.jcc(negate(jump_if), ctls_.back().else_label);
         }
         return true;
     }
@@ -1045,19 +1077,26 @@ bool FuncJit::instr(const Instr& in) {
         set_dead();
         return true;
     case 0x0d: { // br_if
-        Val v = pop();
-        Reg cond = to_reg(v);
+        Cond taken = Cond::NE;
+        bool fused = take_compare(taken);
+        Reg cond = Reg::rax;
+        if (!fused) {
+            Val v = pop();
+            cond = to_reg(v);
+        }
         Ctl& t = target(in.a);
         if (t.kind == CtlKind::Func)
             prepare_return();
-        a_.test(W::d, cond, cond);
-        release(cond);
+        if (!fused) {
+            a_.test(W::d, cond, cond);
+            release(cond);
+        }
         if (t.kind != CtlKind::Func && !needs_copies(t)) {
-            a_.jcc(Cond::NE, t.label);
+            a_.jcc(taken, t.label);
             t.branched = true;
         } else {
             Label skip;
-            a_.jcc(Cond::E, skip);
+            a_.jcc(negate(taken), skip);
             branch_to(t);
             a_.bind(skip);
         }
