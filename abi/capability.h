@@ -20,9 +20,10 @@ enum class CapType : uint8_t {
     MmioRegion = 7,   // a device's memory-mapped registers (PCI BARs); used by the PCI work
     Thread = 8,       // a thread: end it, wait for it, read how it ended
     IrqControl = 9,   // the right to claim interrupt lines (init's alone at boot)
+    Notification = 10, // a word of event bits that threads signal and wait on
 };
 
-inline constexpr uint8_t CAP_TYPE_COUNT = 10;
+inline constexpr uint8_t CAP_TYPE_COUNT = 11;
 
 constexpr const char* cap_type_name(CapType type) {
     switch (type) {
@@ -36,6 +37,7 @@ constexpr const char* cap_type_name(CapType type) {
     case CapType::MmioRegion: return "mmio-region";
     case CapType::Thread: return "thread";
     case CapType::IrqControl: return "irq-control";
+    case CapType::Notification: return "notification";
     }
     return "unknown";
 }

@@ -25,6 +25,12 @@ inline constexpr const char* INITRD_BYTES = "MNOS_INITRD_BYTES";
 // "MNOS_FRAMEBUFFER=<width>x<height>x<bpp>,<pitch>,<offset>": the framebuffer's geometry, and
 // where its first pixel lies in the frame (the frame starts on the page boundary below it).
 inline constexpr const char* FRAMEBUFFER = "MNOS_FRAMEBUFFER";
+// "MNOS_TSC_HZ=<n>": the time stamp counter's calibrated frequency. RDTSC works in Ring 3 and
+// counts from reset, so RDTSC / n is the time since the machine started, in seconds.
+inline constexpr const char* TSC_HZ = "MNOS_TSC_HZ";
+// "MNOS_ACPI_PM1A_CNT=<port>": the FADT's PM1a control port, where init writes S5 to power
+// off; absent without a usable FADT.
+inline constexpr const char* ACPI_PM1A_CONTROL = "MNOS_ACPI_PM1A_CNT";
 
 } // namespace mnos::init_env
 

@@ -12,11 +12,13 @@
 
 namespace mnos::name_service {
 
-inline constexpr uint64_t NAME_MAX = 23;
+inline constexpr uint64_t MAX_NAME = 23;
 
 enum Method : uint64_t {
     Register = 1, // words: the name; transfer: the endpoint (GRANT, WRITE). Exists if taken.
-    Lookup = 2,   // words: the name; the reply transfers a badged endpoint (WRITE). NotFound.
+    Lookup = 2,   // words: the name; the reply transfers a badged endpoint (WRITE, GRANT:
+                  // a client may pass its connection, badge and all, to a program it starts).
+                  // NotFound.
     Unregister = 3, // words: the name, which the caller registered. NotFound otherwise.
 };
 

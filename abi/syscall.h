@@ -63,7 +63,10 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(DropCap, 27, AnyCapability, Empty, Rights::None)     /* (slot) */                \
     X(Revoke, 28, AnyCapability, Empty, Rights::Revoke)    /* (slot) -> count */       \
     X(Inspect, 29, AnyCapability, Empty, Rights::None)     /* (slot) -> type, rights, badge */\
-    X(Sleep, 30, Nothing, Empty, Rights::None)             /* (milliseconds) */
+    X(Sleep, 30, Nothing, Empty, Rights::None)             /* (milliseconds) */          \
+    X(CreateNotification, 31, Object, MemoryBudget, Rights::Write) /* (budget) -> notification */\
+    X(Signal, 32, Object, Notification, Rights::Write)     /* (notification, bits) */  \
+    X(WaitNotification, 33, Object, Notification, Rights::Read) /* (notification) -> bits */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,

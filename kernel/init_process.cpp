@@ -1,6 +1,8 @@
 #include "kernel/init_process.h"
 
 #include "abi/init.h"
+#include "kernel/acpi/platform.h"
+#include "kernel/arch/x86_64/lapic.h"
 #include "kernel/boot/boot_module.h"
 #include "kernel/cap/cnode.h"
 #include "kernel/debug/log.h"
@@ -33,7 +35,10 @@ char g_command_line[512];
 const char* g_argv[MAX_ARGS + 1];
 char g_env_initrd[48];
 char g_env_framebuffer[96];
-const char* g_envp[2];
+char g_env_tsc[48];
+char g_env_power[48];
+const char* g_envp[5];
+size_t g_env_count = 0;
 
 size_t split_arguments(lib::StringView line) {
     size_t length = line.length() < sizeof g_command_line - 1 ? line.length()
@@ -102,6 +107,14 @@ void describe_boot_modules(size_t initrd_bytes) {
     lib::format_to(initrd, "{}={}", mnos::init_env::INITRD_BYTES, initrd_bytes);
     size_t count = 0;
     g_envp[count++] = g_env_initrd;
+    lib::BufferOutput tsc(g_env_tsc, sizeof g_env_tsc);
+    lib::format_to(tsc, "{}={}", mnos::init_env::TSC_HZ, x86_64::lapic::calibration().tsc_hz);
+    g_envp[count++] = g_env_tsc;
+    if (const auto& power = acpi::platform_power_control()) {
+        lib::BufferOutput out(g_env_power, sizeof g_env_power);
+        lib::format_to(out, "{}={}", mnos::init_env::ACPI_PM1A_CONTROL, power->pm1a_control);
+        g_envp[count++] = g_env_power;
+    }
     if (g_info->has_framebuffer()) {
         const Framebuffer& fb = g_info->framebuffer;
         lib::BufferOutput out(g_env_framebuffer, sizeof g_env_framebuffer);
@@ -109,6 +122,7 @@ void describe_boot_modules(size_t initrd_bytes) {
                        fb.bpp, fb.pitch, fb.base.value() % lib::PAGE_SIZE);
         g_envp[count++] = g_env_framebuffer;
     }
+    g_env_count = count;
 }
 
 bool init_wanted(lib::StringView command_line) {
@@ -146,7 +160,7 @@ void start_init(const BootInfo& info) {
     size_t argc = split_arguments(info.command_line);
     kprintln("userspace: starting init ({} bytes) with {} argument(s)", image->size(), argc);
     auto process = sched::spawn_program("init", *image, std::span(g_argv, argc),
-                                        std::span(g_envp, g_envp[1] ? 2 : 1), *g_root_budget,
+                                        std::span(g_envp, g_env_count), *g_root_budget,
                                         grant_root_capabilities);
     if (!process) {
         kprintln(LogColour::Error, "userspace: cannot start init: {}",

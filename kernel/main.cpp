@@ -21,6 +21,7 @@
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/init_process.h"
+#include "kernel/pci/bus.h"
 #include "kernel/sched/reaper.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sync/spinlock.h"
@@ -174,6 +175,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     mm::init(g_boot_info);
     announce_phase(3, "interrupts");
     x86_64::init_interrupts(g_boot_info);
+    pci::init_pci();
     announce_phase(4, "scheduler");
     start_scheduler();
     announce_phase(5, "userspace");

@@ -169,6 +169,10 @@ private:
                 return "restart is never, on-failure or always";
             return trimmed(rest).is_empty() ? nullptr : "restart takes one word";
         }
+        if (key == StringView("control")) {
+            s.control = true;
+            return trimmed(rest).is_empty() ? nullptr : "control takes nothing";
+        }
         if (key == StringView("ends-init")) {
             s.ends_init = true;
             return trimmed(rest).is_empty() ? nullptr : "ends-init takes nothing";

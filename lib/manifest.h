@@ -10,6 +10,7 @@
 //         initrd                      # the initrd's frame, read-only
 //         framebuffer                 # the framebuffer's frame
 //         restart on-failure          # never | on-failure (default) | always
+//         control                     # may stop services, reboot and power off (the shell)
 //         ends-init                   # init ends with this service's exit code (tests)
 //
 // Capabilities land in the service's CNode from slot 3 on, in the order the lines give them
@@ -49,6 +50,7 @@ struct ManifestService {
     size_t grant_count = 0;
     RestartPolicy restart = RestartPolicy::OnFailure;
     bool ends_init = false;
+    bool control = false; // may stop services and power the machine off (abi/init_control.h)
     uint32_t line = 0; // where its block starts, for messages
 };
 

@@ -5,4 +5,6 @@ set(MNOS_ACPI_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/rsdp.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tables.cpp
     ${CMAKE_CURRENT_LIST_DIR}/madt.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/mcfg.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fadt.cpp
 )

@@ -32,6 +32,15 @@ enum class Fault : uint8_t {
     MadtEntryOverrun,         // an entry runs past the end of the MADT
     MadtEntryTooSmallForType, // an entry is shorter than its type's layout
     MadtNoProcessors,         // no enabled or online-capable processor is listed
+    McfgTooShort,             // MCFG shorter than its 44-byte fixed part
+    McfgRemainder,            // MCFG length leaves a partial 16-byte allocation entry
+    McfgNoEntries,            // MCFG lists no configuration space allocation
+    McfgBusRange,             // an allocation's end bus is below its start bus
+    McfgBaseUnaligned,        // an ECAM base is not aligned to 1 MiB (one bus)
+    McfgWindowOverflow,       // an ECAM window runs past the top of the physical address space
+    McfgOverlap,              // two allocations of one segment claim the same bus
+    FadtTooShort,             // FADT shorter than its PM1 control block fields
+    FadtNoPowerControl,       // FADT names no PM1a control port (or one above 0xffff)
 };
 
 constexpr const char* fault_reason(Fault fault) {
@@ -56,6 +65,15 @@ constexpr const char* fault_reason(Fault fault) {
     case Fault::MadtEntryOverrun: return "MADT entry runs past the end of the table";
     case Fault::MadtEntryTooSmallForType: return "MADT entry is shorter than its type requires";
     case Fault::MadtNoProcessors: return "MADT lists no enabled or online-capable processor";
+    case Fault::McfgTooShort: return "MCFG is shorter than its 44-byte fixed part";
+    case Fault::McfgRemainder: return "MCFG length leaves a partial allocation entry";
+    case Fault::McfgNoEntries: return "MCFG lists no configuration space allocation";
+    case Fault::McfgBusRange: return "MCFG allocation ends below its start bus";
+    case Fault::McfgBaseUnaligned: return "MCFG ECAM base is not 1 MiB aligned";
+    case Fault::McfgWindowOverflow: return "MCFG ECAM window runs past the physical address space";
+    case Fault::McfgOverlap: return "MCFG allocations of one segment overlap";
+    case Fault::FadtTooShort: return "FADT is too short for its PM1 control block fields";
+    case Fault::FadtNoPowerControl: return "FADT names no usable PM1a control port";
     }
     return "unknown ACPI fault";
 }

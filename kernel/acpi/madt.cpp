@@ -150,19 +150,8 @@ AcpiResult<> parse_madt(std::span<const uint8_t> table, Madt& out) {
 AcpiResult<> Madt::parse_into(std::span<const uint8_t> table, Madt& madt) {
     using mnos::Error;
     madt.reset_to_legacy(0);
-    if (table.size() < TABLE_HEADER_SIZE)
-        return refuse(Error::Malformed, Fault::TableTooShort);
-    if (!detail::has_signature(table, "APIC", 4))
-        return refuse(Error::Malformed, Fault::TableSignature);
-    uint32_t length = read_u32(table, 4);
-    if (length < TABLE_HEADER_SIZE)
-        return refuse(Error::Malformed, Fault::TableTooShort);
-    if (length > table.size())
-        return refuse(Error::BadAddress, Fault::TableBeyondReadable);
-    table = table.first(length);
-    if (!detail::sums_to_zero(table))
-        return refuse(Error::Malformed, Fault::TableChecksum);
-    if (length < FIRST_ENTRY)
+    table = TRY(check_table(table, "APIC"));
+    if (table.size() < FIRST_ENTRY)
         return refuse(Error::Malformed, Fault::MadtTooShort);
 
     // Parsed in place, not into a local: a Madt is several KiB and kernel stacks are small.

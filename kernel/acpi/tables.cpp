@@ -52,6 +52,24 @@ AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader, li
     return *table;
 }
 
+AcpiResult<std::span<const uint8_t>> check_table(std::span<const uint8_t> table,
+                                                 const char (&signature)[5]) {
+    using mnos::Error;
+    if (table.size() < TABLE_HEADER_SIZE)
+        return refuse(Error::Malformed, Fault::TableTooShort);
+    if (!detail::has_signature(table, signature, 4))
+        return refuse(Error::Malformed, Fault::TableSignature);
+    uint32_t length = detail::read_u32(table, LENGTH);
+    if (length < TABLE_HEADER_SIZE)
+        return refuse(Error::Malformed, Fault::TableTooShort);
+    if (length > table.size())
+        return refuse(Error::BadAddress, Fault::TableBeyondReadable);
+    table = table.first(length);
+    if (!detail::sums_to_zero(table))
+        return refuse(Error::Malformed, Fault::TableChecksum);
+    return table;
+}
+
 AcpiResult<RootTable> RootTable::from_table(std::span<const uint8_t> table, Kind kind) {
     RootTable root;
     root.m_kind = kind;

@@ -37,6 +37,12 @@ TableHeader decode_header(std::span<const uint8_t> table);
 AcpiResult<std::span<const uint8_t>> load_table(const PhysicalReader& reader, lib::PhysAddr address,
                                                 const char (&signature)[5]);
 
+// Checks a table handed over as bytes, as a parser must (it cannot know the span came from
+// load_table): at least the header, `signature`, 36 <= length <= the span's size, and a zero
+// checksum over the length. The result spans exactly the declared length.
+AcpiResult<std::span<const uint8_t>> check_table(std::span<const uint8_t> table,
+                                                 const char (&signature)[5]);
+
 // The root table's entry list: 8-byte physical addresses in an XSDT, 4-byte ones in an RSDT.
 class RootTable {
 public:

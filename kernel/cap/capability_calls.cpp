@@ -1,6 +1,8 @@
 #include "kernel/cap/capability_calls.h"
 
 #include "kernel/cap/derivation.h"
+#include "kernel/mm/memory.h"
+#include "kernel/object/memory_budget.h"
 #include "kernel/object/memory_frame.h"
 #include "kernel/object/process.h"
 
@@ -34,11 +36,28 @@ lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Revoke>, syscall::Invoca
 lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Inspect>, syscall::Invocation& call) {
     call.registers.rsi = uint32_t(call.target.rights);
     call.registers.rdx = call.target.badge;
-    // A frame's size, so a holder knows how much MapMemory maps (the initrd's, say).
+    // A size to go with the type: a frame's pages, so a holder knows how much MapMemory maps
+    // (the initrd's, say); the pages a budget can still give (its limit, or the free memory
+    // behind it if that is less); a process's id, as the kernel's log shows it. The casts are
+    // sound: each object's type tag says its class.
     call.registers.r10 = 0;
-    if (call.target.object->type() == mnos::CapType::MemoryFrame)
+    switch (call.target.object->type()) {
+    case mnos::CapType::MemoryFrame:
         call.registers.r10 =
             static_cast<const object::MemoryFrame&>(*call.target.object).page_count();
+        break;
+    case mnos::CapType::MemoryBudget: {
+        auto& budget = static_cast<const object::MemoryBudget&>(*call.target.object);
+        uint64_t left = budget.limit() - budget.used();
+        uint64_t free = mm::pmm().stats().free_frames;
+        call.registers.r10 = left < free ? left : free;
+        break;
+    }
+    case mnos::CapType::Process:
+        call.registers.r10 = static_cast<const object::Process&>(*call.target.object).pid();
+        break;
+    default: break;
+    }
     return uint64_t(call.target.object->type());
 }
 

@@ -28,11 +28,15 @@ lib::Result<lib::RefPtr<object::IrqLine>> irq_line(const acpi::IrqRoute& route) 
     Guard guard(g_lines_lock);
     if (object::IrqLine* line = g_lines[route.gsi])
         return lib::RefPtr<object::IrqLine>(line);
-    auto line = TRY(object::IrqLine::create(route.gsi, ipc::kernel_irq_hooks()));
-    // register_handler unmasks; an interrupt in the moment before the mask below is not lost:
-    // fire() masks the line and latches it for the first wait.
+    auto line = TRY(object::IrqLine::create(route.gsi, ipc::kernel_irq_hooks(),
+                                            route.level_triggered ? object::IrqTrigger::Level
+                                                                  : object::IrqTrigger::Edge));
+    // register_handler unmasks. A level-triggered line is masked until its first wait (an
+    // interrupt in the moment before that is not lost: fire() masks the line and latches it);
+    // an edge-triggered one stays unmasked for good (irq_line.h says why).
     TRY(register_handler(route, on_line_interrupt, line.get()));
-    TRY(set_masked(route.gsi, true));
+    if (route.level_triggered)
+        TRY(set_masked(route.gsi, true));
     g_lines[route.gsi] = lib::RefPtr<object::IrqLine>(line).leak_ref();
     return line;
 }

@@ -12,7 +12,7 @@ ExitState ExitNotice::wait(Thread& self) {
         Guard guard(m_lock);
         if (m_posted)
             return m_state;
-        self.next_exit_waiter = m_first_waiter;
+        self.next_waiter = m_first_waiter;
         m_first_waiter = &self;
     }
     // A post between the unlock and the block is a wake before the block, which
@@ -23,10 +23,10 @@ ExitState ExitNotice::wait(Thread& self) {
         bool listed = false;
         {
             Guard guard(m_lock);
-            for (Thread** link = &m_first_waiter; *link; link = &(*link)->next_exit_waiter)
+            for (Thread** link = &m_first_waiter; *link; link = &(*link)->next_waiter)
                 if (*link == &self) {
-                    *link = self.next_exit_waiter;
-                    self.next_exit_waiter = nullptr;
+                    *link = self.next_waiter;
+                    self.next_waiter = nullptr;
                     listed = true;
                     break;
                 }
@@ -51,7 +51,7 @@ void ExitNotice::post(ExitState state) {
     // Each waiter is blocked in wait() (or about to block), and only we wake it; its link is
     // read before the wake, after which it may run and wait on something else.
     while (waiters) {
-        Thread* next = std::exchange(waiters->next_exit_waiter, nullptr);
+        Thread* next = std::exchange(waiters->next_waiter, nullptr);
         sched::wake_blocked(*waiters);
         waiters = next;
     }

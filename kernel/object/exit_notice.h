@@ -36,7 +36,7 @@ private:
     mutable IrqSpinlock m_lock{LockRank::ExitNotice};
     bool m_posted GUARDED_BY(m_lock) = false;
     ExitState m_state GUARDED_BY(m_lock);
-    Thread* m_first_waiter GUARDED_BY(m_lock) = nullptr; // through Thread::next_exit_waiter
+    Thread* m_first_waiter GUARDED_BY(m_lock) = nullptr; // through Thread::next_waiter
 };
 
 } // namespace kernel::object

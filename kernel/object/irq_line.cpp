@@ -38,9 +38,11 @@ lib::Result<IrqWaitStatus> IrqLine::wait(IrqWaiter& waiter) {
 
 void IrqLine::fire() {
     Guard guard(m_lock);
-    // Masked first, whatever the state: nobody is ready for another interrupt until the next
-    // wait(), which is also what stops a level-triggered line from firing again at once.
-    m_hooks.mask(m_gsi);
+    // A level-triggered line is masked first, whatever the state: nobody is ready for another
+    // interrupt until the next wait(), and masking stops the line firing again at once. An
+    // edge-triggered line stays unmasked (IrqTrigger).
+    if (m_trigger == IrqTrigger::Level)
+        m_hooks.mask(m_gsi);
     if (m_state == IrqState::Waiting) {
         m_state = IrqState::Handling;
         m_holder->fired = true;
@@ -62,9 +64,11 @@ bool IrqLine::abandon(IrqWaiter& waiter) {
     Guard guard(m_lock);
     if (m_holder != &waiter || m_state != IrqState::Waiting)
         return waiter.fired;
-    // Masked and Handling: as if it had fired, so fire() latches instead of waking; the
-    // relinquish that follows as the thread ends makes the line Idle for its next holder.
-    m_hooks.mask(m_gsi);
+    // Handling (and masked, if level-triggered): as if it had fired, so fire() latches instead
+    // of waking; the relinquish that follows as the thread ends makes the line Idle for its next
+    // holder.
+    if (m_trigger == IrqTrigger::Level)
+        m_hooks.mask(m_gsi);
     m_state = IrqState::Handling;
     return false;
 }
@@ -76,7 +80,8 @@ void IrqLine::relinquish(IrqWaiter& waiter) {
     m_holder = nullptr;
     waiter.held = nullptr;
     m_state = IrqState::Idle;
-    m_hooks.mask(m_gsi);
+    if (m_trigger == IrqTrigger::Level)
+        m_hooks.mask(m_gsi);
 }
 
 } // namespace kernel::object

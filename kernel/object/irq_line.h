@@ -54,6 +54,15 @@ protected:
 
 enum class IrqState : uint8_t { Idle, Waiting, Handling };
 
+// How the line signals. A level-triggered line is masked from its interrupt until the holder
+// waits again, or it would interrupt without end while the device still asserts it. An
+// edge-triggered one (the ISA devices') is never masked once it exists: the I/O APIC drops an
+// edge on a masked pin, and a device whose line stays raised after a lost edge (a UART with an
+// interrupt pending) never interrupts again. That covers the moments nobody waits: while the
+// holder handles the last interrupt, before a new driver's first wait, after a driver died. An
+// interrupt then is latched and taken by the next wait; an edge line cannot storm.
+enum class IrqTrigger : uint8_t { Level, Edge };
+
 // What wait() did: the interrupt had already fired (or fired while blocked), or the caller is
 // still blocked (only with a hook that returns before the wake, as in the host tests).
 enum class IrqWaitStatus : uint8_t { Fired, Blocked };
@@ -62,8 +71,9 @@ class IrqLine final : public KernelObject {
 public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::IrqLine;
 
-    static lib::Result<lib::RefPtr<IrqLine>> create(uint32_t gsi, IrqHooks& hooks) {
-        return create_object<IrqLine>(gsi, hooks);
+    static lib::Result<lib::RefPtr<IrqLine>> create(uint32_t gsi, IrqHooks& hooks,
+                                                    IrqTrigger trigger = IrqTrigger::Level) {
+        return create_object<IrqLine>(gsi, hooks, trigger);
     }
 
     // (irq line) -> 0 once the line fired; READ. Acknowledges the previous interrupt.
@@ -97,10 +107,12 @@ public:
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
-    IrqLine(uint32_t gsi, IrqHooks& hooks) : KernelObject(CAP_TYPE), m_gsi(gsi), m_hooks(hooks) {}
+    IrqLine(uint32_t gsi, IrqHooks& hooks, IrqTrigger trigger)
+        : KernelObject(CAP_TYPE), m_gsi(gsi), m_trigger(trigger), m_hooks(hooks) {}
 
     mutable IrqSpinlock m_lock{LockRank::IrqLine};
     const uint32_t m_gsi;
+    const IrqTrigger m_trigger;
     IrqHooks& m_hooks;
     IrqState m_state GUARDED_BY(m_lock) = IrqState::Idle; // Idle exactly when nobody holds it
     bool m_pending GUARDED_BY(m_lock) = false;

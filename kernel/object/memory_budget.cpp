@@ -5,6 +5,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/object/address_space.h"
 #include "kernel/object/endpoint.h"
+#include "kernel/object/notification.h"
 #include "kernel/object/process.h"
 #include "kernel/object/thread.h"
 #include "kernel/syscall/user_memory.h"
@@ -15,7 +16,8 @@ using mnos::Error;
 
 namespace {
 
-// What an endpoint is charged: a page, an upper bound of the object with its queues.
+// What an endpoint (or a notification) is charged: a page, an upper bound of the object with
+// its queues.
 constexpr uint64_t ENDPOINT_PAGES = 1;
 
 // A MemoryFrame is physically contiguous (memory_frame.h), so a multi-page allocation asks the
@@ -82,6 +84,16 @@ lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateEndp
     BudgetCharge charge = TRY(BudgetCharge::take(*this, ENDPOINT_PAGES));
     lib::RefPtr<Endpoint> endpoint = TRY(Endpoint::create(std::move(charge)));
     mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(endpoint), mnos::Rights::All));
+    return slot.index();
+}
+
+// (budget) -> notification slot; a notification costs what an endpoint does.
+lib::Result<uint64_t> MemoryBudget::invoke(syscall::Op<mnos::Syscall::CreateNotification>,
+                                           syscall::Invocation& call) {
+    TRY(check_room(call.cnode));
+    BudgetCharge charge = TRY(BudgetCharge::take(*this, ENDPOINT_PAGES));
+    lib::RefPtr<Notification> notification = TRY(Notification::create(std::move(charge)));
+    mnos::CapSlot slot = TRY(cap::insert(call.cnode, std::move(notification), mnos::Rights::All));
     return slot.index();
 }
 

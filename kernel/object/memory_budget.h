@@ -38,6 +38,8 @@ public:
     // ---- the invocations (abi/syscall.h); memory_budget.cpp
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::AllocMemory>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateEndpoint>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateNotification>,
+                                 syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SplitBudget>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::CreateProcess>, syscall::Invocation&);
 

@@ -87,7 +87,10 @@ public:
     uint64_t switches_in = 0;          // times it was switched to (statistics and tests)
     uint64_t ran_on_cpus = 0;          // a bit per CPU it has run on (statistics)
 
-    lib::IntrusiveListNode queue_node; // run queue, sleep list or a wait queue
+    lib::IntrusiveListNode queue_node; // run queue or a wait queue
+    // Its own link for a sleep list: a kill makes a sleeper ready (on queue_node) while it is
+    // still listed, and it takes itself off the list only once it runs again.
+    lib::IntrusiveListNode sleep_node;
 
     // block_lock orders a thread's blocking and switching out against its waker. Under it:
     // - wake_pending: an IPC or IRQ wake that came before the thread marked itself Blocked
@@ -122,8 +125,9 @@ public:
     // refunded at its last switch away.
     BudgetCharge charge;
 
-    // This thread's link while it waits in some ExitNotice (exit_notice.cpp).
-    Thread* next_exit_waiter = nullptr;
+    // This thread's link while it waits in an ExitNotice or a Notification (it waits in one
+    // at a time).
+    Thread* next_waiter = nullptr;
     // Its place in its process's thread list (under the process's thread lock).
     lib::IntrusiveListNode process_node;
 

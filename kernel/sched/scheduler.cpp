@@ -32,6 +32,7 @@ void finish_switch_from_new_thread();
 namespace {
 
 using ThreadQueue = lib::IntrusiveList<Thread, &Thread::queue_node>;
+using SleepList = lib::IntrusiveList<Thread, &Thread::sleep_node>;
 
 struct alignas(64) CpuQueue {
     // One rank for every run queue: no CPU holds two at once (stealing drops its own first).
@@ -44,7 +45,7 @@ struct alignas(64) CpuQueue {
     // the thread off a queue, before ready_count drops, so a CPU between taking a thread and
     // switching to it never looks unloaded to least_loaded_cpu().
     std::atomic<bool> busy{false};
-    ThreadQueue sleeping GUARDED_BY(lock); // sorted by wake_tick
+    SleepList sleeping GUARDED_BY(lock); // sorted by wake_tick
     Thread* current = nullptr;
     Thread* idle = nullptr;
     Thread* previous = nullptr; // the thread switched away from, for finish_switch
@@ -507,7 +508,7 @@ bool sleep_ticks(uint64_t count, BlockMode mode) {
         bool still_listed;
         {
             Guard guard(list.lock);
-            still_listed = self.queue_node.is_linked();
+            still_listed = self.sleep_node.is_linked();
             if (still_listed)
                 list.sleeping.remove(self);
         }

@@ -60,6 +60,7 @@ enum class LockRank : uint8_t {
     WaitQueue,
     IrqLineTable,
     IrqLine,
+    Notification,
     IrqRegistration,
     IoApic,
     ThreadList,
@@ -84,6 +85,7 @@ constexpr const char* lock_rank_name(LockRank rank) {
     case LockRank::WaitQueue: return "wait queue";
     case LockRank::IrqLineTable: return "irq line table";
     case LockRank::IrqLine: return "irq line";
+    case LockRank::Notification: return "notification";
     case LockRank::IrqRegistration: return "irq registration";
     case LockRank::IoApic: return "io apic";
     case LockRank::ThreadList: return "thread list";

@@ -13,6 +13,7 @@
 #include "kernel/object/irq_control.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/memory_budget.h"
+#include "kernel/object/notification.h"
 #include "kernel/object/process.h"
 #include "kernel/object/thread.h"
 #include "kernel/sched/scheduler.h"
@@ -35,6 +36,7 @@ template <> struct ObjectClass<CapType::IoPort> { using type = object::IoPort; }
 template <> struct ObjectClass<CapType::IrqLine> { using type = object::IrqLine; };
 template <> struct ObjectClass<CapType::IrqControl> { using type = object::IrqControl; };
 template <> struct ObjectClass<CapType::MemoryBudget> { using type = object::MemoryBudget; };
+template <> struct ObjectClass<CapType::Notification> { using type = object::Notification; };
 template <> struct ObjectClass<CapType::Process> { using type = object::Process; };
 template <> struct ObjectClass<CapType::Thread> { using type = object::Thread; };
 

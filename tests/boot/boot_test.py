@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -44,23 +45,47 @@ def check_log(lines, expected, allow_panic):
     return problems
 
 
-def run_and_send(cmd, log_path, socket_path, send_on, data, timeout):
-    """Runs QEMU; once a log line matches `send_on`, sends `data` to the UNIX socket (COM1, or
-    the QEMU monitor)."""
+def drain(connection):
+    try:
+        while connection.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
+def run_session(cmd, log_path, socket_path, steps, timeout):
+    """Runs QEMU and types into the UNIX socket (COM1, or the QEMU monitor) as a person would:
+    for each (pattern, text) step, waits until a log line after the previous step's match
+    matches `pattern`, then sends `text`.
+    Steps that never match leave the rest untyped; the --expect checks then fail."""
     process = subprocess.Popen(cmd)
-    sent = False
     connection = None
-    pattern = re.compile(send_on)
     deadline = time.time() + timeout + 30
+    position = 0
+    step = 0
     try:
         while process.poll() is None and time.time() < deadline:
-            if not sent and os.path.exists(log_path):
-                if any(pattern.search(line) for line in clean_lines(open(log_path, "rb").read())):
-                    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    connection.connect(socket_path)
-                    connection.sendall(data)
-                    print(f"sent {data!r} to COM1")
-                    sent = True
+            if step < len(steps) and os.path.exists(log_path):
+                lines = clean_lines(open(log_path, "rb").read())
+                pattern, text = steps[step]
+                for i in range(position, len(lines)):
+                    # The last line may be a prompt still being written: match it too.
+                    if re.search(pattern, lines[i]):
+                        if connection is None:
+                            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                            connection.connect(socket_path)
+                            # What the guest writes reaches the socket too; unread, it would
+                            # fill and QEMU would stall the UART. The log file has it all.
+                            threading.Thread(target=drain, args=(connection,),
+                                             daemon=True).start()
+                        time.sleep(0.2)  # a person does not type the instant a prompt shows
+                        for byte in text:  # one key at a time, as a terminal sends them
+                            connection.sendall(bytes([byte]))
+                            time.sleep(0.01)
+                        print(f"typed {text!r} after {pattern!r}")
+                        position = i + 1
+                        step += 1
+                        break
             time.sleep(0.1)
         return process.wait(timeout=max(1, deadline - time.time()))
     finally:
@@ -97,6 +122,10 @@ def main():
                    help="an extra QEMU argument (repeatable), passed after run-qemu's --")
     p.add_argument("--send-on", help="regex: when a log line matches, send --send to COM1")
     p.add_argument("--send", default="", help="bytes (UTF-8) to send to the guest's COM1")
+    p.add_argument("--type-after", nargs=2, action="append", default=[],
+                   metavar=("REGEX", "TEXT"),
+                   help="once a log line (after the previous step's) matches REGEX, type TEXT "
+                        "into COM1; TEXT takes Python escapes (\\r, \\x03 for ctrl-C)")
     p.add_argument("--monitor-on", help="regex: when a log line matches, run --monitor-command")
     p.add_argument("--monitor-command", default="", help="a QEMU monitor command, e.g. nmi")
     args = p.parse_args()
@@ -115,7 +144,7 @@ def main():
             cmd += ["--icount", args.icount]
         socket_path = os.path.join(tmp, "com1.sock")
         monitor_path = os.path.join(tmp, "monitor.sock")
-        if args.send_on:
+        if args.send_on or args.type_after:
             cmd += ["--serial-socket", socket_path]
         if args.monitor_on:
             cmd += ["--monitor", monitor_path]
@@ -123,12 +152,16 @@ def main():
             cmd += ["--", *args.qemu_arg]
         print("+", " ".join(cmd))
         if args.monitor_on:
-            status = run_and_send(cmd, log_path, monitor_path,
-                                  args.monitor_on, (args.monitor_command + "\n").encode(),
-                                  args.timeout)
+            status = run_session(cmd, log_path, monitor_path,
+                                 [(args.monitor_on, (args.monitor_command + "\n").encode())],
+                                 args.timeout)
+        elif args.type_after:
+            steps = [(pattern, text.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+                     for pattern, text in args.type_after]
+            status = run_session(cmd, log_path, socket_path, steps, args.timeout)
         elif args.send_on:
-            status = run_and_send(cmd, log_path, socket_path, args.send_on, args.send.encode(),
-                                  args.timeout)
+            status = run_session(cmd, log_path, socket_path, [(args.send_on, args.send.encode())],
+                                 args.timeout)
         else:
             status = subprocess.run(cmd).returncode
         raw = open(log_path, "rb").read() if os.path.exists(log_path) else b""

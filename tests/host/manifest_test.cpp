@@ -33,6 +33,7 @@ TEST(Manifest, ReadsEveryKindOfSetting) {
                        "service test\n"
                        "\tprogram /bin/t\n"
                        "\trestart never\n"
+                       "\tcontrol\n"
                        "\tends-init\n");
     ASSERT_EQ(m.problem_count, 0u);
     ASSERT_EQ(m.service_count, 2u);
@@ -52,9 +53,11 @@ TEST(Manifest, ReadsEveryKindOfSetting) {
     EXPECT_EQ(serial.grants[2].kind, ManifestGrant::Kind::Initrd);
     EXPECT_EQ(serial.grants[3].kind, ManifestGrant::Kind::Framebuffer);
     EXPECT_FALSE(serial.ends_init);
+    EXPECT_FALSE(serial.control);
     const auto& test = m.services[1];
     EXPECT_EQ(test.restart, RestartPolicy::Never);
     EXPECT_TRUE(test.ends_init);
+    EXPECT_TRUE(test.control);
     EXPECT_EQ(test.budget_pages, lib::ManifestService::DEFAULT_BUDGET_PAGES);
     EXPECT_EQ(test.grant_count, 0u);
 }

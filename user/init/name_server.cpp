@@ -1,6 +1,8 @@
 #include "user/init/name_server.h"
 
 #include "abi/init.h"
+#include "abi/init_control.h"
+#include "user/init/control.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
 #include "user/libmnos/spin_lock.h"
@@ -23,7 +25,7 @@ constexpr CapSlot WINDOW{mnos::CNODE_SLOTS - 1};
 constexpr uint64_t FIRST_CLIENT_BADGE = 1u << 16;
 
 struct Registration {
-    char name[mnos::name_service::NAME_MAX + 1];
+    char name[mnos::name_service::MAX_NAME + 1];
     CapSlot endpoint; // init's copy: REVOKE, GRANT, WRITE
     uint64_t owner;   // the registering service's badge
     bool used;
@@ -89,7 +91,7 @@ lib::Result<rpc::Reply> lookup_name(lib::StringView name) {
     uint64_t badge = g_next_client_badge++;
     CapSlot badged = TRY(sys::mint(r->endpoint, badge, Rights::Write | Rights::Grant));
     rpc::Reply reply;
-    reply.capability = {badged, Rights::Write};
+    reply.capability = {badged, Rights::Write | Rights::Grant};
     reply.release_after_send = true;
     return reply;
 }
@@ -104,7 +106,9 @@ lib::Result<rpc::Reply> unregister_name(const rpc::Request& request, lib::String
 }
 
 lib::Result<rpc::Reply> handle(const rpc::Request& request) {
-    char buffer[mnos::name_service::NAME_MAX + 1];
+    if (request.method >= mnos::init_control::ServiceName)
+        return handle_control(request);
+    char buffer[mnos::name_service::MAX_NAME + 1];
     lib::StringView name = TRY(mnos::names::unpack(request.words, buffer));
     switch (request.method) {
     case mnos::name_service::Register: return register_name(request, name);
@@ -124,6 +128,14 @@ lib::Result<void> create_name_service() {
 }
 
 void serve_names() { rpc::serve(g_endpoint, WINDOW, handle); }
+
+lib::Result<rpc::Words> name_at(uint64_t index) {
+    mnos::LockGuard guard(g_lock);
+    for (const Registration& r : g_names)
+        if (r.used && index-- == 0)
+            return mnos::names::pack(r.name);
+    return lib::fail(Error::NotFound);
+}
 
 size_t forget_names_of(uint64_t owner) {
     mnos::LockGuard guard(g_lock);

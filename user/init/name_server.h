@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "user/libmnos/rpc.h"
 #include "user/libmnos/syscall.h"
 
 namespace init {
@@ -19,6 +20,9 @@ lib::Result<void> create_name_service();
 
 // Serves requests forever on the calling thread.
 [[noreturn]] void serve_names();
+
+// The `index`-th registered name, packed; NotFound past the last.
+lib::Result<mnos::rpc::Words> name_at(uint64_t index);
 
 // Withdraws every name registered by the service with badge `owner` and revokes what was handed
 // out for them. Any thread; returns how many names went.

@@ -2,9 +2,11 @@
 
 #include "abi/init.h"
 #include "user/init/name_server.h"
+#include "user/libmnos/console.h"
 #include "user/libmnos/initrd.h"
 #include "user/libmnos/loader.h"
 #include "user/libmnos/print.h"
+#include "user/libmnos/spin_lock.h"
 #include "user/libmnos/thread.h"
 
 namespace init {
@@ -24,10 +26,38 @@ constexpr uint64_t FIRST_BACKOFF_MS = 50;
 constexpr uint64_t MAX_BACKOFF_MS = 2000;
 constexpr size_t MAX_ARGS = 16;
 
+using mnos::init_control::ServiceState;
+
 struct Supervised {
     const ManifestService* service;
     uint64_t badge;
 };
+
+// Each supervised service's record, by badge - 1; under g_records_lock.
+struct Record {
+    const ManifestService* service = nullptr;
+    CapSlot process = CapSlot::none(); // while it runs
+    uint64_t pid = 0;
+    ServiceState state = ServiceState::Starting;
+    uint32_t restarts = 0;
+};
+mnos::SpinLock g_records_lock;
+Record g_records[lib::Manifest::SERVICES_MAX];
+
+Record* record_of(uint64_t badge) {
+    return badge >= 1 && badge <= lib::Manifest::SERVICES_MAX ? &g_records[badge - 1] : nullptr;
+}
+
+void set_state(uint64_t badge, ServiceState state, CapSlot process = CapSlot::none()) {
+    mnos::LockGuard guard(g_records_lock);
+    Record& r = *record_of(badge);
+    r.state = state;
+    r.process = process;
+    r.pid = 0;
+    if (!process.is_none())
+        if (auto what = sys::inspect(process))
+            r.pid = what->size; // Inspect gives a Process's id
+}
 
 // The capabilities made for one start, dropped once they are in the child (or it failed).
 class Temporaries {
@@ -110,7 +140,9 @@ lib::Result<CapSlot> start(const Supervised& job, const char** reason) {
     size_t argc = split_args(s, storage, argv);
     // The process is named for its program (the kernel keeps 31 bytes of a name).
     lib::StringView name(s.program);
-    mnos::Program program{name.substring(0, 31), image, std::span(argv, argc), {}, budget,
+    // The kernel's description of the machine (abi/init.h's init_env) is every service's too.
+    mnos::Program program{name.substring(0, 31), image, std::span(argv, argc),
+                          mnos::environment_entries(), budget,
                           std::span(grants, count)};
     return mnos::spawn(program, reason);
 }
@@ -150,8 +182,13 @@ void run(void* argument) {
     uint64_t backoff = FIRST_BACKOFF_MS;
     for (int restarts = 0;; ++restarts) {
         const char* reason = nullptr;
+        {
+            mnos::LockGuard guard(g_records_lock);
+            record_of(job.badge)->restarts = uint32_t(restarts);
+        }
         auto process = start(job, &reason);
         if (!process) {
+            set_state(job.badge, ServiceState::Failed);
             mnos::println("init: service {}: cannot start {}: {}{}{}", s.name, s.program,
                           mnos::error_name(process.error()), reason ? ": " : "",
                           reason ? reason : "");
@@ -161,7 +198,11 @@ void run(void* argument) {
                 return;
         } else {
             mnos::println("init: service {} started ({})", s.name, s.program);
+            set_state(job.badge, ServiceState::Running, *process);
             auto end = sys::wait_process(*process);
+            // Out of the record before the capability goes, so stop_service never kills
+            // through a slot that has been reused.
+            set_state(job.badge, ServiceState::Stopped);
             (void)sys::drop_cap(*process);
             if (end)
                 log_end(s, *end);
@@ -180,8 +221,10 @@ void run(void* argument) {
         if (restarts == RESTART_LIMIT) {
             mnos::println("init: service {}: restarted {} times, giving up", s.name,
                           RESTART_LIMIT);
+            set_state(job.badge, ServiceState::Failed);
             return;
         }
+        set_state(job.badge, ServiceState::Restarting);
         mnos::println("init: service {}: restarting in {} ms", s.name, backoff);
         (void)sys::sleep(backoff);
         backoff = backoff * 2 < MAX_BACKOFF_MS ? backoff * 2 : MAX_BACKOFF_MS;
@@ -191,6 +234,12 @@ void run(void* argument) {
 } // namespace
 
 bool supervise(const ManifestService& service, uint64_t badge) {
+    if (!record_of(badge))
+        return false;
+    {
+        mnos::LockGuard guard(g_records_lock);
+        record_of(badge)->service = &service;
+    }
     auto* job = new Supervised{&service, badge};
     auto thread = mnos::Thread::start(run, job);
     if (!thread) {
@@ -200,6 +249,32 @@ bool supervise(const ManifestService& service, uint64_t badge) {
     // Never joined: a supervisor runs as long as init. Its capability is not needed.
     (void)sys::drop_cap(thread->capability());
     return true;
+}
+
+ServiceStatus service_status(size_t index) {
+    mnos::LockGuard guard(g_records_lock);
+    if (index >= lib::Manifest::SERVICES_MAX || !g_records[index].service)
+        return {};
+    const Record& r = g_records[index];
+    return {r.service, r.pid, r.state, r.restarts};
+}
+
+bool has_control(uint64_t badge) {
+    mnos::LockGuard guard(g_records_lock);
+    Record* r = record_of(badge);
+    return r && r->service && r->service->control;
+}
+
+lib::Result<void> stop_service(lib::StringView name) {
+    mnos::LockGuard guard(g_records_lock);
+    for (Record& r : g_records)
+        if (r.service && lib::StringView(r.service->name) == name) {
+            if (r.process.is_none())
+                return lib::fail(mnos::Error::InvalidArgument);
+            mnos::println("init: stopping service {} on request", r.service->name);
+            return sys::kill_process(r.process);
+        }
+    return lib::fail(mnos::Error::NotFound);
 }
 
 } // namespace init

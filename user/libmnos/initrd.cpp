@@ -18,12 +18,12 @@ lib::Result<std::span<const uint8_t>> map(CapSlot frame, const char** reason) {
     if (g_mapped)
         return g_archive;
     sys::CapDescription what = TRY(sys::inspect(frame));
-    if (what.type != CapType::MemoryFrame || what.pages == 0)
+    if (what.type != CapType::MemoryFrame || what.size == 0)
         return lib::fail(Error::WrongType);
     TRY(sys::map_memory(service_caps::SELF, frame, layout::INITRD_BASE, 0));
     // Sound: the frame is mapped read-only at INITRD_BASE for its whole size, and stays mapped.
     std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(layout::INITRD_BASE),
-                                   what.pages * layout::PAGE);
+                                   what.size * layout::PAGE);
     TRY(lib::tar_validate(bytes, reason));
     g_archive = bytes;
     g_mapped = true;

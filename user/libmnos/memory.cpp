@@ -71,6 +71,13 @@ lib::Result<void*> allocate_pages(uint64_t pages) {
     return reinterpret_cast<void*>(base);
 }
 
+lib::Result<void*> map_shared(CapSlot frame, uint64_t pages, bool writable) {
+    uint64_t base = TRY(reserve_addresses(g_next_page_address, layout::PAGES_END, pages));
+    TRY(sys::map_memory(service_caps::SELF, frame, base, writable ? MAP_WRITE : 0));
+    // Sound: the frame was just mapped at `base`, `pages` pages long.
+    return reinterpret_cast<void*>(base);
+}
+
 void free_pages(void* base, uint64_t pages) {
     (void)sys::unmap_memory(service_caps::SELF, reinterpret_cast<uint64_t>(base), pages);
 }

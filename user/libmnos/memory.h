@@ -23,6 +23,10 @@ lib::Result<void> map_fresh(CapSlot budget, CapSlot process, uint64_t address, u
 lib::Result<void*> allocate_pages(uint64_t pages);
 void free_pages(void* base, uint64_t pages);
 
+// Maps `frame` (a MemoryFrame of `pages` pages) into this process at a new address in the page
+// region, writable or read-only: memory shared with another process that maps it too.
+lib::Result<void*> map_shared(CapSlot frame, uint64_t pages, bool writable);
+
 // A fresh range of `pages` addresses in [base, end), never handed out before.
 lib::Result<uint64_t> reserve_addresses(uint64_t& next, uint64_t end, uint64_t pages);
 

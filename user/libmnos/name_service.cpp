@@ -11,7 +11,7 @@ constexpr bool name_character(char c) {
 } // namespace
 
 lib::Result<rpc::Words> pack(lib::StringView name) {
-    if (name.is_empty() || name.length() > name_service::NAME_MAX)
+    if (name.is_empty() || name.length() > name_service::MAX_NAME)
         return lib::fail(Error::InvalidArgument);
     rpc::Words words{};
     for (size_t i = 0; i < name.length(); ++i) {
@@ -23,13 +23,13 @@ lib::Result<rpc::Words> pack(lib::StringView name) {
 }
 
 lib::Result<lib::StringView> unpack(const rpc::Words& words,
-                                    char (&out)[name_service::NAME_MAX + 1]) {
+                                    char (&out)[name_service::MAX_NAME + 1]) {
     size_t length = 0;
     for (size_t i = 0; i < sizeof(rpc::Words); ++i) {
         char c = char(words[i / 8] >> (8 * (i % 8)));
         if (c == '\0')
             break;
-        if (i == name_service::NAME_MAX || !name_character(c))
+        if (i == name_service::MAX_NAME || !name_character(c))
             return lib::fail(Error::InvalidArgument);
         out[length++] = c;
     }

@@ -13,7 +13,7 @@ namespace mnos::names {
 // InvalidArgument unless 1..23 characters of [a-z0-9._-].
 lib::Result<rpc::Words> pack(lib::StringView name);
 // The name in `words`, NUL-terminated into `out`; InvalidArgument for an invalid one.
-lib::Result<lib::StringView> unpack(const rpc::Words& words, char (&out)[name_service::NAME_MAX + 1]);
+lib::Result<lib::StringView> unpack(const rpc::Words& words, char (&out)[name_service::MAX_NAME + 1]);
 
 // Registers `endpoint` (unbadged; WRITE, GRANT and REVOKE, so init can revoke the copies it
 // hands out) as `name`. Exists if another service has it.

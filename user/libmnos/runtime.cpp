@@ -31,7 +31,11 @@ uintptr_t __stack_chk_guard = 0x2f8e6c5a1d3b7940;
 int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
 void* __dso_handle = nullptr;
 
+const char* const* mnos_environment = nullptr;
+
 [[noreturn]] void mnos_start(int argc, char** argv) {
+    // The initial stack (lib/initial_stack.h) has the environment right after argv's null.
+    mnos_environment = argv + argc + 1;
     for (const Constructor* c = __init_array_start; c != __init_array_end; ++c)
         (*c)();
     mnos::sys::exit(main(argc, argv));

@@ -191,11 +191,26 @@ inline lib::Result<void> wait_irq(CapSlot irq_line) {
     return to_void(invoke<Syscall::WaitIrq>(irq_line));
 }
 
+// ---- Notifications
+
+// Sets `bits` (not 0) in the notification (WRITE) and wakes its first waiter.
+inline lib::Result<void> signal(CapSlot notification, uint64_t bits) {
+    return to_void(invoke<Syscall::Signal>(notification, bits));
+}
+// Blocks until a bit is set (READ); returns them all and clears them.
+inline lib::Result<uint64_t> wait_notification(CapSlot notification) {
+    return checked(invoke<Syscall::WaitNotification>(notification));
+}
+
 // ---- Memory budgets: fresh objects
 
 // `pages` zeroed, physically contiguous pages (WRITE on the budget); a MemoryFrame slot.
 inline lib::Result<CapSlot> alloc_memory(CapSlot budget, uint64_t pages) {
     return to_slot(invoke<Syscall::AllocMemory>(budget, pages));
+}
+// A new notification (WRITE on the budget); its slot, with all rights.
+inline lib::Result<CapSlot> create_notification(CapSlot budget) {
+    return to_slot(invoke<Syscall::CreateNotification>(budget));
 }
 // A new endpoint (WRITE on the budget); its slot, with all rights.
 inline lib::Result<CapSlot> create_endpoint(CapSlot budget) {
@@ -290,7 +305,8 @@ struct CapDescription {
     CapType type;
     Rights rights;
     uint64_t badge;
-    uint64_t pages; // a MemoryFrame's size; 0 for other types
+    // A MemoryFrame's pages, the pages a MemoryBudget can still give, a Process's id; else 0.
+    uint64_t size;
 };
 // What `slot` holds.
 inline lib::Result<CapDescription> inspect(CapSlot slot) {

@@ -1,6 +1,6 @@
 // A process with threads in every state a kill or an exit must reach: one spinning in Ring 3
-// (never entering the kernel), one blocked in Recv, one blocked in WaitThread, and the main
-// thread. ring3_test starts it, gives it capabilities, and then either kills it or tells it to
+// (never entering the kernel), one blocked in Recv, one blocked in WaitThread, one asleep for
+// an hour, and the main thread. ring3_test starts it, gives it capabilities, and then either kills it or tells it to
 // exit; either way every thread must end and the process with them.
 //
 // The parent gives it (before its first instruction): slot 0 this process, 1 a memory budget,
@@ -32,6 +32,12 @@ constexpr uint64_t PAGE = 4096;
     sys::exit_thread();
 }
 
+[[noreturn]] void sleep_an_hour(uint64_t) {
+    (void)sys::sleep(3'600'000);
+    mnos::println("ring3_siblings: the sleeper woke (wrong)");
+    sys::exit_thread();
+}
+
 [[noreturn]] void wait_forever(uint64_t thread) {
     (void)sys::wait_thread(CapSlot{uint32_t(thread)});
     sys::exit_thread();
@@ -55,7 +61,7 @@ int main(int, char**) {
     auto endpoint = sys::create_endpoint(BUDGET);
     auto spinner = start(spin, 0, 0);
     if (!endpoint || !spinner || !start(receive_forever, endpoint->index(), 1) ||
-        !start(wait_forever, spinner->index(), 2)) {
+        !start(wait_forever, spinner->index(), 2) || !start(sleep_an_hour, 0, 3)) {
         mnos::println("ring3_siblings: setup failed");
         return 1;
     }

@@ -14,6 +14,7 @@
 #include "user/libmnos/loader.h"
 #include "user/libmnos/print.h"
 #include "user/libmnos/syscall.h"
+#include "user/libmnos/thread.h"
 
 using mnos::CapSlot;
 using mnos::Error;
@@ -115,6 +116,8 @@ lib::Result<CapSlot> start_program(const char* path, std::span<const mnos::Grant
 int64_t as_result(const lib::Result<CapSlot>& r) {
     return r ? int64_t(r->index()) : mnos::error_result(r.error());
 }
+
+uint64_t as_value(const lib::Result<uint64_t>& r) { return r ? *r : ~0ull; }
 
 // The checks every slot-taking syscall shares: slot out of range, huge, empty, wrong type.
 void slot_errors(const char* name, Syscall n, CapSlot wrong_type, uint64_t a1 = 0,
@@ -915,6 +918,85 @@ void fork_bomb_on_a_budget() {
 
 } // namespace
 
+// A waiter thread for test_notifications: waits once, records the bits, signals back.
+struct NotificationPair {
+    CapSlot to_waiter;
+    CapSlot to_main;
+    volatile uint64_t received = 0;
+};
+
+void notification_waiter(void* raw) {
+    auto& pair = *static_cast<NotificationPair*>(raw);
+    auto bits = sys::wait_notification(pair.to_waiter);
+    pair.received = bits ? *bits : ~0ull;
+    (void)sys::signal(pair.to_main, 1);
+}
+
+void sleep_for_an_hour(void*) { (void)sys::sleep(3'600'000); }
+void wait_forever(void* raw) { (void)sys::wait_notification(*static_cast<CapSlot*>(raw)); }
+
+// Starts `body` on a thread, lets it block, kills it and joins it: the join must come back with
+// Killed at once, not after the hour the thread sleeps for (the boot test's timeout would end
+// the suite first) or never, for a wait nobody signals.
+void expect_prompt_kill(const char* what, mnos::Thread::Function body, void* argument) {
+    auto thread = mnos::Thread::start(body, argument);
+    if (!thread) {
+        expect_ok(what, mnos::error_result(thread.error()));
+        return;
+    }
+    (void)sys::sleep(20); // let it block
+    (void)sys::kill_thread(thread->capability());
+    auto end = thread->join();
+    expect_value(what, end ? uint64_t(end->reason) : ~0ull, uint64_t(mnos::ExitReason::Killed));
+}
+
+void test_notifications() {
+    auto first = sys::create_notification(PMM);
+    auto second = sys::create_notification(PMM);
+    expect_ok("create_notification", first && second ? 0 : mnos::error_result(Error::OutOfMemory));
+    if (!first || !second)
+        return;
+    slot_errors("signal", Syscall::Signal, PMM, 1);
+    slot_errors("wait_notification", Syscall::WaitNotification, ENDPOINT);
+    expect_error("signal with no bits", call(Syscall::Signal, first->index(), 0),
+                 Error::InvalidArgument);
+    CapSlot read_only = narrowed(*first, Rights::Read);
+    expect_error("signal without WRITE", call(Syscall::Signal, read_only.index(), 1),
+                 Error::MissingRights);
+    (void)sys::drop_cap(read_only);
+    CapSlot write_only = narrowed(*first, Rights::Write);
+    expect_error("wait_notification without READ",
+                 call(Syscall::WaitNotification, write_only.index()), Error::MissingRights);
+    (void)sys::drop_cap(write_only);
+
+    // Bits set before the wait are taken at once, all of them, and cleared.
+    (void)sys::signal(*first, 0x5);
+    (void)sys::signal(*first, 0x30);
+    expect_value("a wait takes every bit signalled before it",
+                 as_value(sys::wait_notification(*first)), 0x35);
+
+    // A thread blocked in a wait is woken by a signal from another.
+    NotificationPair pair{*first, *second};
+    auto waiter = mnos::Thread::start(notification_waiter, &pair);
+    expect_ok("start the waiting thread", waiter ? 0 : mnos::error_result(waiter.error()));
+    if (!waiter)
+        return;
+    (void)sys::sleep(20);
+    expect_value("the waiter is still waiting with no bits set", pair.received, 0);
+    (void)sys::signal(*first, 0x80);
+    expect_value("its signal back arrives", as_value(sys::wait_notification(*second)), 1);
+    expect_value("the waiter was woken with the bits", pair.received, 0x80);
+    (void)waiter->join();
+
+    // Kills end blocked waits at once: a notification nobody signals, and an hour's sleep.
+    expect_prompt_kill("a thread waiting on a notification is ended by a kill",
+                       wait_forever, &*first);
+    expect_prompt_kill("a thread sleeping for an hour is ended by a kill at once",
+                       sleep_for_an_hour, nullptr);
+    (void)sys::drop_cap(*first);
+    (void)sys::drop_cap(*second);
+}
+
 int main(int, char**) {
     mnos::println("ring3 suite: start");
     expect_value("its own endpoint goes in the first free slot",
@@ -929,6 +1011,7 @@ int main(int, char**) {
     test_processes();
     test_ipc_and_threads();
     test_servers();
+    test_notifications();
     end_siblings(false);
     end_siblings(true);
     fork_bomb_on_a_budget();

@@ -88,8 +88,9 @@ uint64_t random_map_address() {
 }
 
 // One random call. Steering, each for a reason:
-//  - never Exit, ExitThread or KillProcess (the point is to keep going), never CreateEndpoint or Mint (a
-//    receive on a fresh endpoint or a badged copy of ours could block for good);
+//  - never Exit, ExitThread or KillProcess (the point is to keep going), never CreateEndpoint, Mint or
+//    CreateNotification (a receive on a fresh endpoint or a badged copy of ours, or a wait on
+//    a fresh notification, could block for good);
 //  - PortOut never to COM1's real ports: the kernel logs through that UART;
 //  - Send/Recv/Call/ReplyRecv never on the endpoint, WaitIrq never on the IRQ line: nobody
 //    answers, so a valid call would block this only thread for good;
@@ -111,7 +112,11 @@ int64_t pick() {
     case Syscall::KillProcess: // copies of SELF exist
     case Syscall::CreateEndpoint: // a fresh endpoint, or a badged copy of ours, is one a
     case Syscall::Mint:           // receive could block on for good
+    case Syscall::CreateNotification: // and so could a wait on a fresh notification
         return call(Syscall::Yield);
+    case Syscall::Signal: // no notification ever exists here: every one is refused
+        return call(Syscall::Signal, random_slot(), next());
+    case Syscall::WaitNotification: return call(Syscall::WaitNotification, random_slot());
     case Syscall::DebugLog:
         return call(Syscall::DebugLog, random_pointer(), random_length() % 64);
     case Syscall::Yield: return call(Syscall::Yield);

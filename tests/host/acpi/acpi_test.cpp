@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "kernel/acpi/fadt.h"
 #include "kernel/acpi/madt.h"
 #include "kernel/acpi/physical_reader.h"
 #include "kernel/acpi/rsdp.h"
@@ -50,13 +51,6 @@ Bytes hpet_table() {
 }
 
 } // namespace
-
-// gtest finds this by argument-dependent lookup when an AcpiError expectation fails.
-namespace kernel::acpi {
-void PrintTo(const AcpiError& e, std::ostream* os) {
-    *os << mnos::error_name(e.code) << " / " << e.reason();
-}
-} // namespace kernel::acpi
 
 // ---------------------------------------------------------------------------------------------
 // PhysicalReader
@@ -944,7 +938,7 @@ TEST(LegacyFallback, IsOneCpuWithIdentityIsaRouting) {
 
 TEST(Diagnostics, EveryFaultHasItsOwnReason) {
     std::set<std::string> reasons;
-    constexpr int last = static_cast<int>(Fault::MadtNoProcessors);
+    constexpr int last = static_cast<int>(Fault::FadtNoPowerControl);
     for (int f = 0; f <= last; ++f) {
         const char* reason = kernel::acpi::fault_reason(static_cast<Fault>(f));
         ASSERT_NE(reason, nullptr);
@@ -1028,4 +1022,36 @@ TEST(Robustness, ScrambledMadtEntriesBehindAValidChecksum) {
     }
     EXPECT_GT(parsed, 0);
     EXPECT_GT(refused, 0);
+}
+
+// The FADT's PM1 control ports (kernel/acpi/fadt.h): found where ACPI puts them; a table too
+// short for them, or naming none, refused with its reason.
+namespace {
+Bytes fadt_with(uint32_t pm1a, uint32_t pm1b, size_t total_length) {
+    TableBuilder builder("FACP");
+    for (size_t offset = 36; offset < 64; offset += 4)
+        builder.add_u32(0);
+    builder.add_u32(pm1a).add_u32(pm1b);
+    for (size_t offset = 72; offset < total_length; ++offset)
+        builder.add_u8(0);
+    return builder.build();
+}
+} // namespace
+
+TEST(Fadt, FindsThePm1ControlPorts) {
+    auto power = kernel::acpi::parse_fadt(fadt_with(0x604, 0, 244));
+    ASSERT_TRUE(power.has_value());
+    EXPECT_EQ(power->pm1a_control, 0x604);
+    EXPECT_EQ(power->pm1b_control, 0);
+}
+
+TEST(Fadt, RefusesATableTooShortOrWithoutAPort) {
+    Bytes full = fadt_with(0x604, 0, 244);
+    std::span<const uint8_t> cut(full.data(), 70);
+    EXPECT_EQ(error_of(kernel::acpi::parse_fadt(cut)),
+              err(Error::Malformed, Fault::FadtTooShort));
+    EXPECT_EQ(error_of(kernel::acpi::parse_fadt(fadt_with(0, 0, 244))),
+              err(Error::Malformed, Fault::FadtNoPowerControl));
+    EXPECT_EQ(error_of(kernel::acpi::parse_fadt(fadt_with(0x10000, 0, 244))),
+              err(Error::Malformed, Fault::FadtNoPowerControl));
 }

@@ -163,3 +163,9 @@ Bytes make_qemu_madt() {
 }
 
 } // namespace acpi_test
+
+namespace kernel::acpi {
+void PrintTo(const AcpiError& e, std::ostream* os) {
+    *os << mnos::error_name(e.code) << " / " << e.reason();
+}
+} // namespace kernel::acpi

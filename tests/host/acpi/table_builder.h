@@ -6,10 +6,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "kernel/acpi/diagnostic.h"
 #include "kernel/acpi/physical_reader.h"
 #include "lib/address.h"
 
@@ -101,3 +103,8 @@ private:
 Bytes make_qemu_madt();
 
 } // namespace acpi_test
+
+// gtest finds this by argument-dependent lookup when an AcpiError expectation fails.
+namespace kernel::acpi {
+void PrintTo(const AcpiError& e, std::ostream* os);
+} // namespace kernel::acpi

@@ -180,6 +180,31 @@ TEST(IrqLine, WaitUnmasksAndFireMasksAndWakes) {
     line->relinquish(waiter);
 }
 
+TEST(IrqLine, AnEdgeTriggeredLineIsNeverMasked) {
+    FakeIrqHooks hooks;
+    auto line = *IrqLine::create(4, hooks, kernel::object::IrqTrigger::Edge);
+    IrqWaiter waiter;
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
+    line->fire();
+    EXPECT_TRUE(waiter.fired);
+    EXPECT_FALSE(hooks.masked); // a masked pin would drop the device's next edge
+    EXPECT_EQ(line->state(), IrqState::Handling);
+    // An edge while the driver handles the last one is latched for its next wait.
+    line->fire();
+    EXPECT_TRUE(line->pending());
+    EXPECT_FALSE(hooks.masked);
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Fired);
+    EXPECT_EQ(*line->wait(waiter), IrqWaitStatus::Blocked);
+    line->relinquish(waiter);
+    EXPECT_FALSE(hooks.masked); // nobody holds it, and it is still not masked:
+    line->fire();               // an interrupt before the next driver's first wait is latched
+    EXPECT_FALSE(hooks.masked);
+    EXPECT_TRUE(line->pending());
+    IrqWaiter next;
+    EXPECT_EQ(*line->wait(next), IrqWaitStatus::Fired);
+    line->relinquish(next);
+}
+
 TEST(IrqLine, AnInterruptWithNobodyWaitingIsLatched) {
     FakeIrqHooks hooks;
     auto line = *IrqLine::create(4, hooks);
