@@ -583,6 +583,8 @@ bool Decoder::code_section(Reader& r) {
         Reader br(body, body + size, r.offset() - size);
         if (!compile_function(m_, i, br, err_))
             return false;
+        m_.codes.back().body_offset = static_cast<uint32_t>(r.offset() - size);
+        m_.codes.back().body_size = size;
     }
     saw_code_ = true;
     return true;

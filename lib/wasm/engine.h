@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "lib/allocator.h"
+#include "lib/wasm/code_memory.h"
 #include "lib/vector.h"
 #include "lib/wasm/types.h"
 
@@ -42,6 +43,11 @@ struct Config {
     uint32_t max_call_depth = 20000;            // deeper Wasm calls trap: "call stack exhausted"
     uint32_t value_stack_slots = 1u << 20;      // 64-bit slots for locals and operands
     bool fuel = false; // compile fuel checks into code; then Store::set_fuel() bounds execution
+    // Which tier runs the code. Jit compiles to machine code where the compiler covers a
+    // function and needs `code_memory`; without it, with fuel, or for functions it does not
+    // cover, the interpreter runs (docs/wasm-engine.md lists what the compiler covers).
+    enum class Tier : uint8_t { Interp, Jit } tier = Tier::Interp;
+    CodeMemory* code_memory = nullptr;
 };
 
 // The calling context a host function receives.
@@ -184,6 +190,12 @@ struct ExportInfo {
     ExternKind kind;
 };
 
+// How much of a module the compiler tier covers (0 compiled with the interpreter tier).
+struct TierInfo {
+    uint32_t compiled_functions = 0;
+    uint32_t defined_functions = 0;
+};
+
 struct InstantiateError {
     enum class Kind : uint8_t { Unlinkable, Trapped, OutOfMemory } kind = Kind::Unlinkable;
     const char* message = "";
@@ -246,6 +258,7 @@ public:
     static ImportInfo import_info(const Module& m, size_t i);
     static size_t export_count(const Module& m);
     static ExportInfo export_info(const Module& m, size_t i);
+    static TierInfo tier_info(const Module& m);
 
     const Config& config() const { return config_; }
     lib::Allocator& allocator() const { return alloc_; }

@@ -27,6 +27,12 @@ struct Exec {
     uint64_t* reentry = nullptr; // where a Store::call from a host function may start
     uint64_t fuel = 0;
     Trap trap; // the details of Host and Exit traps
+    // The compiler tier (x64/jit.h): the stack machine code runs on, where a trap unwinds to,
+    // and how many entries from the embedder or host functions are active.
+    uint8_t* jit_stack = nullptr;
+    uintptr_t jit_stack_limit = 0;
+    uint64_t jit_trap_sp = 0;
+    uint32_t jit_depth = 0;
 };
 
 struct ElemInstance {

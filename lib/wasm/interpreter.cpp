@@ -7,6 +7,7 @@
 // on the host stack. A trap returns its kind straight back to run_function.
 #include "lib/wasm/exec.h"
 #include "lib/wasm/ops.h"
+#include "lib/wasm/x64/jit.h"
 
 namespace wasm {
 namespace {
@@ -23,41 +24,6 @@ template <typename T> inline void put(uint64_t* fp, uint32_t slot, T v) {
     uint64_t bits = 0;
     __builtin_memcpy(&bits, &v, sizeof(T));
     fp[slot] = bits;
-}
-
-template <typename S, typename U> inline TrapKind div_s(U a, U b, U& r) {
-    if (b == 0)
-        return TrapKind::IntegerDivideByZero;
-    S sa = static_cast<S>(a), sb = static_cast<S>(b);
-    if (sa == std::numeric_limits<S>::min() && sb == -1)
-        return TrapKind::IntegerOverflow;
-    r = static_cast<U>(sa / sb);
-    return TrapKind::None;
-}
-template <typename S, typename U> inline TrapKind rem_s(U a, U b, U& r) {
-    if (b == 0)
-        return TrapKind::IntegerDivideByZero;
-    S sa = static_cast<S>(a), sb = static_cast<S>(b);
-    r = sb == -1 ? 0 : static_cast<U>(sa % sb);
-    return TrapKind::None;
-}
-template <typename T, typename U> inline TrapKind div_u(U a, U b, U& r) {
-    if (b == 0)
-        return TrapKind::IntegerDivideByZero;
-    r = a / b;
-    return TrapKind::None;
-}
-template <typename T, typename U> inline TrapKind rem_u(U a, U b, U& r) {
-    if (b == 0)
-        return TrapKind::IntegerDivideByZero;
-    r = a % b;
-    return TrapKind::None;
-}
-template <typename I, typename F, typename O> inline TrapKind trunc_to(F a, O& r) {
-    I v;
-    TrapKind t = trunc_checked<I>(a, v);
-    r = static_cast<O>(v);
-    return t;
 }
 
 #define HANDLER(name)                                                                              \
@@ -481,6 +447,8 @@ TrapKind run_function(Exec* ex, Function* f, uint64_t* fp) {
         return t;
     }
     const CompiledCode* c = f->code;
+    if (c->jit_entry)
+        return jit_run(ex, f, fp);
     if (fp + c->frame_slots > ex->stack_end || ex->frame_top == ex->frames_end)
         return TrapKind::CallStackExhausted;
     for (uint32_t i = c->num_params; i < c->num_locals; ++i)

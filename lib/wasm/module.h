@@ -74,6 +74,9 @@ struct CompiledCode {
     uint32_t num_locals = 0; // including the parameters
     uint32_t frame_slots = 0;
     uint32_t num_results = 0;
+    uint32_t body_offset = 0; // the Wasm body (locals and expression) in Module::bytes
+    uint32_t body_size = 0;
+    const void* jit_entry = nullptr; // machine code, when the compiler tier covers it
 };
 
 class Module {
@@ -84,6 +87,9 @@ public:
           globals(&s->allocator()), global_inits(&s->allocator()), exports(&s->allocator()),
           elems(&s->allocator()), datas(&s->allocator()), codes(&s->allocator()),
           code(&s->allocator()), declared_funcs(&s->allocator()) {}
+    ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
 
     Store* store;
     const uint8_t* bytes = nullptr; // a copy of the binary, owned by the Store
@@ -111,6 +117,7 @@ public:
     uint32_t start = 0;
     bool has_data_count = false;
     uint32_t data_count = 0;
+    struct JitModule* jit = nullptr; // the compiler tier's code (x64/jit.h), if any
 };
 
 // Decodes, validates and compiles `bytes` into `m` (decoder.cpp).

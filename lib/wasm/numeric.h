@@ -139,4 +139,40 @@ template <typename I, typename F> inline I trunc_sat(F x) {
     return static_cast<I>(t);
 }
 
+// The trapping integer operations of ops.h: TrapKind::None and the result in `r`, or the trap.
+template <typename S, typename U> inline TrapKind div_s(U a, U b, U& r) {
+    if (b == 0)
+        return TrapKind::IntegerDivideByZero;
+    S sa = static_cast<S>(a), sb = static_cast<S>(b);
+    if (sa == std::numeric_limits<S>::min() && sb == -1)
+        return TrapKind::IntegerOverflow;
+    r = static_cast<U>(sa / sb);
+    return TrapKind::None;
+}
+template <typename S, typename U> inline TrapKind rem_s(U a, U b, U& r) {
+    if (b == 0)
+        return TrapKind::IntegerDivideByZero;
+    S sa = static_cast<S>(a), sb = static_cast<S>(b);
+    r = sb == -1 ? 0 : static_cast<U>(sa % sb);
+    return TrapKind::None;
+}
+template <typename T, typename U> inline TrapKind div_u(U a, U b, U& r) {
+    if (b == 0)
+        return TrapKind::IntegerDivideByZero;
+    r = a / b;
+    return TrapKind::None;
+}
+template <typename T, typename U> inline TrapKind rem_u(U a, U b, U& r) {
+    if (b == 0)
+        return TrapKind::IntegerDivideByZero;
+    r = a % b;
+    return TrapKind::None;
+}
+template <typename I, typename F, typename O> inline TrapKind trunc_to(F a, O& r) {
+    I v;
+    TrapKind t = trunc_checked<I>(a, v);
+    r = static_cast<O>(v);
+    return t;
+}
+
 } // namespace wasm::num

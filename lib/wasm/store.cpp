@@ -1,6 +1,7 @@
 // The Store: memory ownership, type interning, loading modules and calling functions.
 #include "lib/wasm/exec.h"
 #include "lib/wasm/module.h"
+#include "lib/wasm/x64/jit.h"
 
 namespace wasm {
 
@@ -26,6 +27,8 @@ const char* trap_message(TrapKind kind) {
     return "unknown trap";
 }
 
+Module::~Module() { jit_release(*this); }
+
 Store::Store(lib::Allocator& alloc, const Config& config)
     : alloc_(alloc), config_(config), memories_(&alloc), tables_(&alloc), modules_(&alloc),
       types_(&alloc) {}
@@ -44,6 +47,8 @@ Store::~Store() {
                           alignof(uint64_t));
         alloc_.deallocate(exec_->frames, (config_.max_call_depth + 1) * sizeof(Frame),
                           alignof(Frame));
+        if (exec_->jit_stack)
+            alloc_.deallocate(exec_->jit_stack, kJitStackBytes, 16);
     }
     while (blocks_) {
         Block* b = blocks_;
@@ -116,6 +121,8 @@ std::expected<Module*, LoadError> Store::load(std::span<const uint8_t> bytes) {
     LoadError err;
     if (!decode_module(*m, bytes, err))
         return std::unexpected(err);
+    if (config_.tier == Config::Tier::Jit && config_.code_memory && !config_.fuel)
+        jit_compile_module(*m, *config_.code_memory);
     return m;
 }
 
@@ -188,6 +195,14 @@ Trap Store::call(Function* func, std::span<const Value> args, std::span<Value> r
         results[i] = Value{ft.results[i], bits};
     }
     return Trap::none();
+}
+
+TierInfo Store::tier_info(const Module& m) {
+    TierInfo info;
+    info.defined_functions = static_cast<uint32_t>(m.codes.size());
+    if (m.jit)
+        info.compiled_functions = m.jit->compiled_functions;
+    return info;
 }
 
 size_t Store::import_count(const Module& m) { return m.imports.size(); }

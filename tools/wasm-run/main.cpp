@@ -1,5 +1,7 @@
 // wasm-run: runs a WebAssembly module on MinimalOS's engine from a Linux shell.
 //
+//   wasm-run [--tier=interp|jit] FILE.wasm ...   the tier that runs the code (default interp;
+//                                                jit compiles what the compiler covers)
 //   wasm-run FILE.wasm [ARGS...]                 run the WASI command's _start; the guest's argv
 //                                                is FILE.wasm ARGS...
 //   wasm-run FILE.wasm --invoke NAME [ARGS...]   call the exported function NAME with ARGS
@@ -19,6 +21,7 @@
 
 #include "lib/wasm/engine.h"
 #include "lib/wasm/wasi/wasi.h"
+#include "lib/wasm/x64/posix_code_memory.h"
 #include "tools/wasm-spectest/malloc_allocator.h"
 #include "tools/wasm-run/posix_host.h"
 #include "tools/wasm-run/values.h"
@@ -29,8 +32,8 @@ constexpr int kExitError = 1;
 constexpr int kExitTrap = 134; // what a shell reports for an abort(), as other runtimes do
 
 void usage() {
-    std::fprintf(stderr, "usage: wasm-run FILE.wasm [ARGS...]\n"
-                         "       wasm-run FILE.wasm --invoke NAME [ARGS...]\n");
+    std::fprintf(stderr, "usage: wasm-run [--tier=interp|jit] FILE.wasm [ARGS...]\n"
+                         "       wasm-run [--tier=interp|jit] FILE.wasm --invoke NAME [ARGS...]\n");
 }
 
 const char* load_error_kind(wasm::LoadErrorKind kind) {
@@ -88,6 +91,21 @@ int invoke(wasm::Store& store, wasm::Instance& instance, const std::string& name
 } // namespace
 
 int main(int argc, char** argv) {
+    wasm::Config config;
+    wasm::x64::PosixCodeMemory code_memory;
+    config.code_memory = &code_memory;
+    if (argc >= 2 && std::strncmp(argv[1], "--tier=", 7) == 0) {
+        if (std::strcmp(argv[1] + 7, "jit") == 0) {
+            config.tier = wasm::Config::Tier::Jit;
+        } else if (std::strcmp(argv[1] + 7, "interp") != 0) {
+            usage();
+            return kExitError;
+        }
+        // The rest parses as if the option were not there.
+        argv[1] = argv[0];
+        ++argv;
+        --argc;
+    }
     if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
         usage();
         return argc < 2 ? kExitError : 0;
@@ -108,7 +126,7 @@ int main(int argc, char** argv) {
                                std::istreambuf_iterator<char>());
 
     host::MallocAllocator alloc;
-    wasm::Store store(alloc);
+    wasm::Store store(alloc, config);
     auto module = store.load(bytes);
     if (!module) {
         std::fprintf(stderr, "wasm-run: %s: %s: %s (at byte %zu)\n", path,

@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "lib/wasm/engine.h"
+#include "lib/wasm/x64/posix_code_memory.h"
 #include "malloc_allocator.h"
 
 namespace {
@@ -96,7 +97,8 @@ wasm::Trap print_fn(wasm::HostCall&) { return wasm::Trap::none(); }
 
 class Runner {
 public:
-    explicit Runner(std::string path) : path_(std::move(path)), store_(alloc_), linker_(alloc_) {
+    Runner(std::string path, wasm::Config::Tier tier)
+        : path_(std::move(path)), store_(alloc_, config(tier)), linker_(alloc_) {
         auto slash = path_.rfind('/');
         dir_ = slash == std::string::npos ? "." : path_.substr(0, slash);
         define_spectest();
@@ -123,11 +125,21 @@ public:
         std::printf("%d passed, %d failed", passed_, failed_);
         if (skipped_)
             std::printf(", %d skipped", skipped_);
+        if (store_.config().tier == wasm::Config::Tier::Jit)
+            std::printf(", jit: %u of %u functions compiled in %u of %u modules", jit_functions_,
+                        functions_, jit_modules_, modules_);
         std::printf("\n");
         return failed_ ? 1 : 0;
     }
 
 private:
+    wasm::Config config(wasm::Config::Tier tier) {
+        wasm::Config c;
+        c.tier = tier;
+        c.code_memory = &code_memory_;
+        return c;
+    }
+
     void define_spectest() {
         static const ValType i32[] = {ValType::I32};
         static const ValType i64[] = {ValType::I64};
@@ -174,7 +186,16 @@ private:
         std::vector<uint8_t> bytes;
         if (!read_file(c.str("filename"), bytes))
             return std::unexpected(wasm::LoadError{wasm::LoadErrorKind::Malformed, "no file", 0});
-        return store_.load(bytes);
+        auto m = store_.load(bytes);
+        if (m) {
+            wasm::TierInfo info = wasm::Store::tier_info(**m);
+            functions_ += info.defined_functions;
+            jit_functions_ += info.compiled_functions;
+            modules_ += info.defined_functions > 0;
+            jit_modules_ += info.defined_functions > 0 &&
+                            info.compiled_functions == info.defined_functions;
+        }
+        return m;
     }
 
     wasm::Instance* instance_for(const json::Value& action) {
@@ -339,6 +360,7 @@ private:
     std::string path_;
     std::string dir_;
     host::MallocAllocator alloc_;
+    wasm::x64::PosixCodeMemory code_memory_;
     wasm::Store store_;
     wasm::Linker linker_;
     wasm::Instance* current_ = nullptr;
@@ -346,15 +368,21 @@ private:
     int passed_ = 0;
     int failed_ = 0;
     int skipped_ = 0;
+    unsigned functions_ = 0, jit_functions_ = 0, modules_ = 0, jit_modules_ = 0;
 };
 
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: wasm-spectest FILE.json\n");
+    wasm::Config::Tier tier = wasm::Config::Tier::Interp;
+    if (argc == 3 && std::string(argv[1]) == "--tier=jit")
+        tier = wasm::Config::Tier::Jit;
+    else if (argc == 3 && std::string(argv[1]) != "--tier=interp")
+        argc = 0;
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: wasm-spectest [--tier=interp|jit] FILE.json\n");
         return 2;
     }
-    Runner r(argv[1]);
+    Runner r(argv[argc - 1], tier);
     return r.run();
 }

@@ -8,6 +8,7 @@
 
 #include "lib/wasm/engine.h"
 #include "malloc_allocator.h"
+#include "wasm_bytes.h"
 
 namespace {
 
@@ -15,23 +16,8 @@ using Bytes = std::vector<uint8_t>;
 using wasm::LoadErrorKind;
 using wasm::ValType;
 
-Bytes leb(uint32_t v) {
-    Bytes out;
-    do {
-        uint8_t b = v & 0x7f;
-        v >>= 7;
-        out.push_back(v ? (b | 0x80) : b);
-    } while (v);
-    return out;
-}
-
-Bytes section(uint8_t id, const Bytes& body) {
-    Bytes out{id};
-    Bytes size = leb(static_cast<uint32_t>(body.size()));
-    out.insert(out.end(), size.begin(), size.end());
-    out.insert(out.end(), body.begin(), body.end());
-    return out;
-}
+using wasm_test::leb;
+using wasm_test::section;
 
 Bytes module(std::initializer_list<Bytes> sections) {
     Bytes out{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};

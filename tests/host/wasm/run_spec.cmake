@@ -1,5 +1,5 @@
 # One spec-suite file: wast2json into the build tree, then wasm-spectest. Passes only when the
-# runner reports 0 failed. Variables: WAST2JSON, SPECTEST, WAST, OUT_DIR.
+# runner reports 0 failed. Variables: WAST2JSON, SPECTEST, WAST, OUT_DIR, TIER (interp or jit).
 get_filename_component(name ${WAST} NAME_WE)
 file(REMOVE_RECURSE ${OUT_DIR})
 file(MAKE_DIRECTORY ${OUT_DIR})
@@ -8,7 +8,10 @@ execute_process(COMMAND ${WAST2JSON} --disable-simd ${WAST} -o ${OUT_DIR}/${name
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "wast2json failed on ${WAST}: ${err}")
 endif()
-execute_process(COMMAND ${SPECTEST} ${OUT_DIR}/${name}.json
+if(NOT TIER)
+    set(TIER interp)
+endif()
+execute_process(COMMAND ${SPECTEST} --tier=${TIER} ${OUT_DIR}/${name}.json
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 file(WRITE ${OUT_DIR}/result.txt "${out}")
