@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """QEMU's own view of the booted kernel's page tables: `info tlb` lists every mapped page with
-its flags (W = writable, X = no-execute), `info mem` the regions with their protections. No
-page may be writable and executable, the null page and the boot identity map must be gone,
-and the kernel's .text must be mapped read-only and executable."""
+its flags (X = no-execute, U = user, W = writable; QEMU prints them in the order
+X G PSE D A PCD PWT U W), `info mem` the regions with their protections. No page may be
+writable and executable, the null page and the boot identity map must be gone, and the
+kernel's .text must be mapped read-only and executable.
+
+By the time the monitor looks, init and its services are running, so the CPU's CR3 may be a
+user process's: its lower half then holds that program's pages. Those carry the U bit; a
+leftover of the boot identity map would be a supervisor page, and that is what is refused."""
 import argparse
 import re
 import subprocess
@@ -43,9 +48,13 @@ def main():
     wx = [hex(v) for v, flags in pages if "W" in flags and "X" not in flags]
     if wx:
         problems.append(f"{len(wx)} writable+executable pages, e.g. {wx[:5]}")
-    low = [hex(v) for v, _ in pages if v < 0x0000800000000000]
-    if low:
-        problems.append(f"user-half (identity) mappings remain, e.g. {low[:5]}")
+    low = [(v, flags) for v, flags in pages if v < 0x0000800000000000]
+    supervisor_low = [hex(v) for v, flags in low if flags[7] != "U"]
+    if supervisor_low:
+        problems.append(f"supervisor pages in the user half (identity map left), "
+                        f"e.g. {supervisor_low[:5]}")
+    if any(v == 0 for v, _ in low):
+        problems.append("the null page is mapped")
     text = [flags for v, flags in pages if text_start <= v < text_end]
     if not text or any("W" in f or "X" in f for f in text):
         problems.append(f".text is not mapped read-only and executable: {text[:3]}")
