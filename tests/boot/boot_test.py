@@ -9,6 +9,7 @@ that concurrent processes print in no fixed order relative to the --expect ones)
 import argparse
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -55,18 +56,34 @@ def drain(connection):
         pass
 
 
-def run_session(cmd, log_path, steps, timeout):
+# How long a system that is to run on must stay up, without a panic, after the last expected
+# line: long enough for a late fault to show, short of waiting for the whole timeout.
+SETTLE_SECONDS = 5
+TIMED_OUT = 124  # run-qemu's status when its --timeout ends QEMU
+
+
+def run_session(cmd, log_path, steps, timeout, finished=None):
     """Runs QEMU and types into UNIX sockets (COM1, or the QEMU monitor) as a person would:
     for each (pattern, socket path, text) step, waits until a log line after the previous
     step's match matches `pattern`, then sends `text` there (a monitor command per line).
-    Steps that never match leave the rest untyped; the --expect checks then fail."""
-    process = subprocess.Popen(cmd)
+    Steps that never match leave the rest untyped; the --expect checks then fail.
+    `finished(lines)`, for a system that runs on: once every step is typed and it holds, the
+    session ends SETTLE_SECONDS later as if timed out, without waiting for the timeout."""
+    # A session of its own, so that ending it ends QEMU too, not only run-qemu above it.
+    process = subprocess.Popen(cmd, start_new_session=True)
     connections = {}
     deadline = time.time() + timeout + 30
     position = 0
     step = 0
+    settled_at = None
     try:
         while process.poll() is None and time.time() < deadline:
+            if settled_at is not None and time.time() >= settled_at:
+                return TIMED_OUT
+            if settled_at is None and finished is not None and step == len(steps) \
+                    and os.path.exists(log_path) \
+                    and finished(clean_lines(open(log_path, "rb").read())):
+                settled_at = time.time() + SETTLE_SECONDS
             if step < len(steps) and os.path.exists(log_path):
                 lines = clean_lines(open(log_path, "rb").read())
                 pattern, socket_path, text = steps[step]
@@ -97,7 +114,7 @@ def run_session(cmd, log_path, steps, timeout):
         for connection in connections.values():
             connection.close()
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -133,7 +150,8 @@ def main():
                    help="regex that must not match any line of the log")
     p.add_argument("--expect-exit", type=int, default=0)
     p.add_argument("--expect-running", action="store_true",
-                   help="the system runs on (no test mode): it must still be up at the timeout")
+                   help="the system runs on (no test mode): it must still be up at the timeout, "
+                        "or a few seconds after the last expected line")
     p.add_argument("--allow-panic", action="store_true")
     p.add_argument("--expect-usable-mib", type=int,
                    help="the log's 'memory: usable N MiB' must be within 2%% of this")
@@ -192,8 +210,14 @@ def main():
         if args.qemu_arg:
             cmd += ["--", *args.qemu_arg]
         print("+", " ".join(cmd))
-        if steps:
-            status = run_session(cmd, log_path, steps, args.timeout)
+        finished = None
+        if args.expect_running:
+            def finished(lines):
+                return not check_log(lines, args.expect, args.allow_panic) and all(
+                    any(re.search(pattern, line) for line in lines)
+                    for pattern in args.expect_somewhere)
+        if steps or finished:
+            status = run_session(cmd, log_path, steps, args.timeout, finished)
         else:
             status = subprocess.run(cmd).returncode
         screen_problems = (check_screen(ppm_path, args.font, args.screen_expect)
@@ -220,9 +244,9 @@ def main():
         else:
             print(f"usable memory {found[0]} MiB of {args.expect_usable_mib} MiB given")
     if args.expect_running:
-        if status != 124:
+        if status != TIMED_OUT:
             problems.insert(0, f"exit status {status}: the system stopped instead of running on")
-    elif status == 124:
+    elif status == TIMED_OUT:
         problems.insert(0, f"timed out after {args.timeout:g} s")
     elif status != args.expect_exit:
         problems.insert(0, f"exit status {status}, expected {args.expect_exit}")
