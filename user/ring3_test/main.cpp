@@ -197,6 +197,9 @@ void test_ports() {
 
 IpcMessage g_received;
 volatile bool g_partner_ready = false;
+// Send returns once the message is handed over, which may be before the partner has run
+// again to store it: the suite waits for this before it looks at g_received.
+volatile bool g_received_stored = false;
 
 [[noreturn]] void partner(uint64_t endpoint) {
     g_partner_ready = true;
@@ -204,6 +207,7 @@ volatile bool g_partner_ready = false;
     // 1: the suite's Send.
     if (!sys::recv(ep, CapSlot::none(), g_received))
         g_received.label = ~0ull;
+    g_received_stored = true;
     // 2: the suite's Call, answered with label+1 and each word doubled.
     IpcMessage request;
     if (!sys::recv(ep, CapSlot::none(), request))
@@ -274,6 +278,9 @@ void test_ipc_and_threads() {
     auto sent = sys::send(ENDPOINT, message);
     expect_ok("send to the partner", sent ? 0 : mnos::error_result(sent.error()));
     expect_value("the partner thread ran", g_partner_ready, 1);
+    for (int i = 0; i < 10000 && !g_received_stored; ++i)
+        sys::yield();
+    expect_value("the partner stored what it received", g_received_stored, 1);
     expect_value("recv: label arrived", g_received.label, 0x51);
     expect_value("recv: word 2 arrived", g_received.words[2], 3);
 
