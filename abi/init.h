@@ -28,6 +28,10 @@ inline constexpr const char* FRAMEBUFFER = "MNOS_FRAMEBUFFER";
 // "MNOS_TSC_HZ=<n>": the time stamp counter's calibrated frequency. RDTSC works in Ring 3 and
 // counts from reset, so RDTSC / n is the time since the machine started, in seconds.
 inline constexpr const char* TSC_HZ = "MNOS_TSC_HZ";
+// "MNOS_WALL_CLOCK_BASE_NS=<n>": the Unix time, in nanoseconds, at which the TSC read 0 (from
+// the CMOS clock at boot), so the time of day is n + RDTSC / MNOS_TSC_HZ seconds; absent when
+// the machine has no valid CMOS clock.
+inline constexpr const char* WALL_CLOCK_BASE_NS = "MNOS_WALL_CLOCK_BASE_NS";
 // "MNOS_ACPI_PM1A_CNT=<port>": the FADT's PM1a control port, where init writes S5 to power
 // off; absent without a usable FADT.
 inline constexpr const char* ACPI_PM1A_CONTROL = "MNOS_ACPI_PM1A_CNT";

@@ -8,6 +8,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
 #include "kernel/debug/test_mode.h"
+#include "kernel/dev/cmos_clock.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/object/io_port.h"
@@ -36,8 +37,9 @@ const char* g_argv[MAX_ARGS + 1];
 char g_env_initrd[48];
 char g_env_framebuffer[96];
 char g_env_tsc[48];
+char g_env_wall_clock[48];
 char g_env_power[48];
-const char* g_envp[5];
+const char* g_envp[6];
 size_t g_env_count = 0;
 
 size_t split_arguments(lib::StringView line) {
@@ -110,6 +112,11 @@ void describe_boot_modules(size_t initrd_bytes) {
     lib::BufferOutput tsc(g_env_tsc, sizeof g_env_tsc);
     lib::format_to(tsc, "{}={}", mnos::init_env::TSC_HZ, x86_64::lapic::calibration().tsc_hz);
     g_envp[count++] = g_env_tsc;
+    if (auto base = cmos_clock::wall_clock_base_ns()) {
+        lib::BufferOutput out(g_env_wall_clock, sizeof g_env_wall_clock);
+        lib::format_to(out, "{}={}", mnos::init_env::WALL_CLOCK_BASE_NS, *base);
+        g_envp[count++] = g_env_wall_clock;
+    }
     if (const auto& power = acpi::platform_power_control()) {
         lib::BufferOutput out(g_env_power, sizeof g_env_power);
         lib::format_to(out, "{}={}", mnos::init_env::ACPI_PM1A_CONTROL, power->pm1a_control);

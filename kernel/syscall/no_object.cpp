@@ -75,7 +75,9 @@ lib::Result<uint64_t> invoke(Op<mnos::Syscall::Sleep>, Invocation& call) {
     uint64_t milliseconds = call.registers.arg0();
     if (milliseconds > MAX_MILLISECONDS)
         return lib::fail(mnos::Error::InvalidArgument);
-    uint64_t ticks = (milliseconds * sched::TICK_HZ + 999) / 1000;
+    // One tick more than the time rounds up to: the current tick is partly over, and the
+    // promise is "at least" (a 100 ms sleep measured 99 ms on the TSC without it).
+    uint64_t ticks = milliseconds ? (milliseconds * sched::TICK_HZ + 999) / 1000 + 1 : 0;
     // A kill ends the sleep; the thread then ends on its way out, so the result is never seen.
     if (ticks)
         (void)sched::sleep_ticks(ticks, sched::BlockMode::Interruptible);

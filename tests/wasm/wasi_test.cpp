@@ -50,6 +50,11 @@ struct FakeHost final : WasiHost {
             bytes[i] = static_cast<uint8_t>(0xa0 + i);
         return Errno::Success;
     }
+    Errno sleep(uint64_t nanoseconds) override {
+        slept.push_back(nanoseconds);
+        return Errno::Success;
+    }
+    std::vector<uint64_t> slept;
     void exit(uint32_t code) override {
         exited = true;
         exit_code = code;
@@ -316,6 +321,107 @@ TEST(WasiClock, BadClockIsEinvalAndBadPointerIsEfault) {
     EXPECT_EQ(g.call(detail::clock_time_get, {0, 0, kMemSize - 7}), E(Errno::Fault));
     EXPECT_EQ(g.call(detail::clock_res_get, {99, 100}), E(Errno::Inval));
     EXPECT_EQ(g.call(detail::clock_res_get, {0, 0xfffffffc}), E(Errno::Fault));
+}
+
+// ---- poll_oneoff ----
+
+// A subscription record (48 bytes) at `at`: a clock (tag 0) or a descriptor (1 read, 2 write).
+void put_u64(Guest& g, uint32_t at, uint64_t v) {
+    g.put_u32(at, static_cast<uint32_t>(v));
+    g.put_u32(at + 4, static_cast<uint32_t>(v >> 32));
+}
+void put_clock(Guest& g, uint32_t at, uint64_t userdata, uint32_t clock, uint64_t timeout,
+               bool absolute = false) {
+    std::fill_n(g.bytes.begin() + at, 48, 0);
+    put_u64(g, at, userdata);
+    g.bytes[at + 8] = 0;
+    g.put_u32(at + 16, clock);
+    put_u64(g, at + 24, timeout);
+    g.bytes[at + 40] = absolute ? 1 : 0;
+}
+void put_fd(Guest& g, uint32_t at, uint64_t userdata, uint8_t tag, uint32_t fd) {
+    std::fill_n(g.bytes.begin() + at, 48, 0);
+    put_u64(g, at, userdata);
+    g.bytes[at + 8] = tag;
+    g.put_u32(at + 16, fd);
+}
+uint16_t event_error(const Guest& g, uint32_t event) {
+    return static_cast<uint16_t>(g.bytes[event + 8] | g.bytes[event + 9] << 8);
+}
+
+TEST(WasiPoll, ARelativeClockSleepsItsTimeoutAndReportsItsEvent) {
+    Guest g;
+    put_clock(g, 1000, 0x77, 1, 100'000'000);
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 1, 3000}), E(Errno::Success));
+    ASSERT_EQ(g.host.slept.size(), 1u);
+    EXPECT_EQ(g.host.slept[0], 100'000'000u);
+    EXPECT_EQ(g.get_u32(3000), 1u);
+    EXPECT_EQ(g.get_u64(2000), 0x77u);
+    EXPECT_EQ(event_error(g, 2000), 0);
+    EXPECT_EQ(g.bytes[2000 + 10], 0); // type: clock
+}
+
+TEST(WasiPoll, TheEarliestOfSeveralClocksWinsAndAnAbsoluteOneCountsFromNow) {
+    Guest g;
+    put_clock(g, 1000, 1, 1, 500);
+    put_clock(g, 1048, 2, 1, 42 + 200, true); // the monotonic clock reads 42
+    put_clock(g, 1096, 3, 1, 200);
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 3, 3000}), E(Errno::Success));
+    ASSERT_EQ(g.host.slept.size(), 1u);
+    EXPECT_EQ(g.host.slept[0], 200u);
+    ASSERT_EQ(g.get_u32(3000), 2u); // both due at 200, the one at 500 not
+    EXPECT_EQ(g.get_u64(2000), 2u);
+    EXPECT_EQ(g.get_u64(2032), 3u);
+}
+
+TEST(WasiPoll, AnAbsoluteTimeInThePastDoesNotSleep) {
+    Guest g;
+    put_clock(g, 1000, 9, 1, 10, true);
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 1, 3000}), E(Errno::Success));
+    ASSERT_EQ(g.host.slept.size(), 1u);
+    EXPECT_EQ(g.host.slept[0], 0u);
+    EXPECT_EQ(g.get_u32(3000), 1u);
+}
+
+TEST(WasiPoll, DescriptorsAnswerAtOnceAndBadOnesCarryEbadf) {
+    Guest g;
+    put_clock(g, 1000, 1, 1, 1'000'000'000);
+    put_fd(g, 1048, 2, 2, 1);  // stdout, write: ready
+    put_fd(g, 1096, 3, 1, 0);  // stdin, read: ready
+    put_fd(g, 1144, 4, 1, 1);  // stdout, read: not readable
+    put_fd(g, 1192, 5, 2, 9);  // no such descriptor
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 5, 3000}), E(Errno::Success));
+    EXPECT_TRUE(g.host.slept.empty());
+    ASSERT_EQ(g.get_u32(3000), 4u); // the clock is not due
+    EXPECT_EQ(g.get_u64(2000), 2u);
+    EXPECT_EQ(event_error(g, 2000), 0);
+    EXPECT_EQ(g.bytes[2000 + 10], 2); // type: fd_write
+    EXPECT_EQ(g.get_u64(2032), 3u);
+    EXPECT_EQ(event_error(g, 2032), 0);
+    EXPECT_EQ(event_error(g, 2064), E(Errno::BadF));
+    EXPECT_EQ(event_error(g, 2096), E(Errno::BadF));
+}
+
+TEST(WasiPoll, BadArgumentsAreRefusedWithoutSleeping) {
+    Guest g;
+    put_clock(g, 1000, 1, 1, 5);
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 0, 3000}), E(Errno::Inval));
+    EXPECT_EQ(g.call(detail::poll_oneoff, {kMemSize - 40, 2000, 1, 3000}), E(Errno::Fault));
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, kMemSize - 16, 1, 3000}), E(Errno::Fault));
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 1, kMemSize - 2}), E(Errno::Fault));
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 0xffffffff, 3000}), E(Errno::Fault));
+    g.bytes[1008] = 7; // an unknown tag
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 1, 3000}), E(Errno::Inval));
+    EXPECT_TRUE(g.host.slept.empty());
+}
+
+TEST(WasiPoll, ACpuTimeClockGetsEinvalInItsEvent) {
+    Guest g;
+    put_clock(g, 1000, 6, 2, 5);
+    EXPECT_EQ(g.call(detail::poll_oneoff, {1000, 2000, 1, 3000}), E(Errno::Success));
+    EXPECT_TRUE(g.host.slept.empty());
+    ASSERT_EQ(g.get_u32(3000), 1u);
+    EXPECT_EQ(event_error(g, 2000), E(Errno::Inval));
 }
 
 TEST(WasiRandom, FillsTheBufferOnlyWhenItIsInside) {

@@ -80,6 +80,15 @@ wasm::wasi::TimeResult PosixHost::clock_resolution(ClockId clock) {
     return nanoseconds(ts);
 }
 
+Errno PosixHost::sleep(uint64_t nanoseconds) {
+    timespec left{static_cast<time_t>(nanoseconds / 1'000'000'000),
+                  static_cast<long>(nanoseconds % 1'000'000'000)};
+    // Resumed after a signal with what remained, so the guest sleeps its whole time.
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &left, &left) == EINTR) {
+    }
+    return Errno::Success;
+}
+
 Errno PosixHost::random(std::span<uint8_t> bytes) {
     size_t done = 0;
     while (done < bytes.size()) {

@@ -16,6 +16,7 @@ public:
     wasm::wasi::TimeResult clock_time(wasm::wasi::ClockId clock, uint64_t precision) override;
     wasm::wasi::TimeResult clock_resolution(wasm::wasi::ClockId clock) override;
     wasm::wasi::Errno random(std::span<uint8_t> bytes) override;
+    wasm::wasi::Errno sleep(uint64_t nanoseconds) override;
 };
 
 } // namespace host

@@ -1,6 +1,8 @@
 // The shell's built-in commands: what a person needs to look around the system. Services'
 // state, names and memory come from init (abi/init_control.h); files from the initrd.
 #include "abi/init_control.h"
+#include "lib/time/civil.h"
+#include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
 #include "user/libmnos/initrd.h"
 #include "user/libmnos/name_service.h"
@@ -123,22 +125,21 @@ void mem(const Command&) {
         mnos::println("shell: {} KiB of its budget left for programs", mine->size * 4);
 }
 
-uint64_t rdtsc() {
-    uint32_t low, high;
-    // Sound: RDTSC only reads the time stamp counter; the kernel leaves CR4.TSD clear, so it is
-    // allowed in Ring 3 (abi/init.h, MNOS_TSC_HZ).
-    asm volatile("rdtsc" : "=a"(low), "=d"(high));
-    return uint64_t(high) << 32 | low;
+void uptime(const Command&) {
+    auto now = mnos::clock::monotonic_ns();
+    if (!now)
+        return mnos::println("uptime: the TSC's frequency is unknown");
+    uint64_t seconds = *now / 1'000'000'000;
+    mnos::println("up {}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
 }
 
-void uptime(const Command&) {
-    uint64_t hz = 0;
-    for (char c : mnos::environment(mnos::init_env::TSC_HZ))
-        hz = hz * 10 + uint64_t(c - '0');
-    if (hz == 0)
-        return mnos::println("uptime: the TSC's frequency is unknown");
-    uint64_t seconds = rdtsc() / hz;
-    mnos::println("up {}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+void date(const Command&) {
+    auto now = mnos::clock::wall_clock_ns();
+    if (!now)
+        return mnos::println("date: this machine has no wall clock");
+    lib::time::CivilTime t = lib::time::civil_from_unix(*now / 1'000'000'000);
+    mnos::println("{}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year, t.month, t.day, t.hour,
+                  t.minute, t.second);
 }
 
 void power(control::PowerAction action) {
@@ -158,6 +159,7 @@ constexpr Builtin BUILTINS[] = {
     {"services", "services           the names services registered", services},
     {"kill", "kill SERVICE       end a service (init restarts it)", kill},
     {"mem", "mem                free memory", mem},
+    {"date", "date               the time of day (UTC)", date},
     {"uptime", "uptime             time since boot", uptime},
     {"reboot", "reboot             restart the machine", reboot},
     {"poweroff", "poweroff           turn the machine off", poweroff},

@@ -22,11 +22,27 @@ namespace sys = mnos::sys;
 constexpr uint64_t PROGRAM_PAGES = 8192; // 32 MiB for each program
 constexpr CapSlot CHILD_CONSOLE{3};
 constexpr CapSlot CHILD_INITRD{4}; // for the Wasm host, which loads its module from it
-const char* const CHILD_ENVIRONMENT[] = {"MNOS_CONSOLE=3", "MNOS_INITRD=4"};
+const char* const CHILD_SLOTS[] = {"MNOS_CONSOLE=3", "MNOS_INITRD=4"};
+constexpr size_t MAX_ENVIRONMENT = 16;
 // A .wasm program runs in a Wasm host process of its own, which may grant it these imports.
 constexpr const char* WASM_HOST = "/bin/wasm";
 constexpr const char* WASM_GRANTS = "--allow=mnos.print";
 constexpr size_t MAX_ARGS = MAX_WORDS + 3;
+
+// A child's environment: where its console and initrd are, then the rest of the shell's own
+// (what init passes on: the TSC's frequency, the wall clock, ...), into `out`.
+std::span<const char* const> child_environment(const char* (&out)[MAX_ENVIRONMENT]) {
+    size_t count = 0;
+    for (const char* entry : CHILD_SLOTS)
+        out[count++] = entry;
+    for (const char* entry : mnos::environment_entries()) {
+        lib::StringView text(entry);
+        bool overridden = text.starts_with("MNOS_CONSOLE=") || text.starts_with("MNOS_INITRD=");
+        if (!overridden && count < MAX_ENVIRONMENT)
+            out[count++] = entry;
+    }
+    return std::span(out, count);
+}
 
 const char* vector_name(uint64_t vector) {
     switch (vector) {
@@ -92,8 +108,9 @@ int run_program(const Command& command) {
         {INITRD, CHILD_INITRD, Rights::Read},
     };
     const char* reason = nullptr;
+    const char* environment[MAX_ENVIRONMENT];
     mnos::Program program{out.view().substring(0, 31), *image, std::span(argv, argc),
-                          CHILD_ENVIRONMENT, *budget, grants};
+                          child_environment(environment), *budget, grants};
     auto process = mnos::spawn(program, &reason);
     (void)sys::drop_cap(*budget); // the child holds its own copy
     if (!process) {

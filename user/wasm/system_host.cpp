@@ -2,7 +2,10 @@
 
 #include "abi/init.h"
 #include "lib/tar.h"
+#include "lib/time/ticks.h"
+#include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
+#include "user/libmnos/syscall.h"
 
 namespace wasm_host {
 
@@ -10,13 +13,6 @@ namespace {
 
 using wasm::wasi::ClockId;
 using wasm::wasi::Errno;
-
-uint64_t rdtsc() {
-    uint32_t low, high;
-    // Sound: RDTSC only reads the time stamp counter, which the kernel allows in Ring 3.
-    asm volatile("rdtsc" : "=a"(low), "=d"(high));
-    return uint64_t(high) << 32 | low;
-}
 
 bool has_rdrand() {
     uint32_t a = 1, b, c = 0, d;
@@ -35,10 +31,11 @@ bool rdrand(uint64_t& out) {
 } // namespace
 
 SystemHost::SystemHost(std::span<const uint8_t> initrd) : m_initrd(initrd) {
-    for (char c : mnos::environment(mnos::init_env::TSC_HZ))
-        m_tsc_hz = m_tsc_hz * 10 + uint64_t(c - '0');
+    m_tsc_hz = mnos::clock::tsc_hz();
+    if (auto base = mnos::clock::wall_clock_ns(); base && m_tsc_hz != 0)
+        m_wall_base_ns = *base - *mnos::clock::monotonic_ns();
     m_rdrand = has_rdrand();
-    m_state = rdtsc() | 1;
+    m_state = mnos::clock::rdtsc() | 1;
 }
 
 wasm::wasi::IoResult SystemHost::write(uint32_t, std::span<const uint8_t> bytes) {
@@ -67,17 +64,31 @@ wasm::wasi::IoResult SystemHost::read(uint32_t, std::span<uint8_t> bytes) {
 }
 
 wasm::wasi::TimeResult SystemHost::clock_time(ClockId clock, uint64_t) {
-    if (clock == ClockId::Realtime || m_tsc_hz == 0)
-        return std::unexpected(Errno::NoSys); // no wall clock yet: docs/hypervisor.md
-    uint64_t ticks = rdtsc();
-    // Whole seconds and the remainder separately, so the product cannot overflow.
-    return ticks / m_tsc_hz * 1'000'000'000 + ticks % m_tsc_hz * 1'000'000'000 / m_tsc_hz;
+    if (m_tsc_hz == 0 || (clock == ClockId::Realtime && !m_wall_base_ns))
+        return std::unexpected(Errno::NoSys);
+    uint64_t since_boot = lib::time::ticks_to_ns(mnos::clock::rdtsc(), m_tsc_hz);
+    // The CPU-time clocks read the same count: an approximation, documented in hypervisor.md.
+    return clock == ClockId::Realtime ? *m_wall_base_ns + since_boot : since_boot;
 }
 
 wasm::wasi::TimeResult SystemHost::clock_resolution(ClockId clock) {
-    if (clock == ClockId::Realtime || m_tsc_hz == 0)
+    if (m_tsc_hz == 0 || (clock == ClockId::Realtime && !m_wall_base_ns))
         return std::unexpected(Errno::NoSys);
     return 1'000'000'000 / m_tsc_hz + 1;
+}
+
+Errno SystemHost::sleep(uint64_t nanoseconds) {
+    // The kernel sleeps in milliseconds, up to an hour per call: round up (a sleep may be
+    // longer than asked, never shorter) and sleep in hours for longer waits.
+    constexpr uint64_t HOUR_MS = 3'600'000;
+    uint64_t milliseconds = nanoseconds / 1'000'000 + (nanoseconds % 1'000'000 != 0);
+    while (milliseconds > 0) {
+        uint64_t part = milliseconds < HOUR_MS ? milliseconds : HOUR_MS;
+        if (!mnos::sys::sleep(part))
+            return Errno::Io;
+        milliseconds -= part;
+    }
+    return Errno::Success;
 }
 
 Errno SystemHost::random(std::span<uint8_t> bytes) {

@@ -1,8 +1,12 @@
 // WASI's view of MinimalOS (lib/wasm/wasi/host.h): stdout and stderr are the console service,
-// stdin its line-edited input; the files under "/" are the initrd's, read-only; the monotonic clock is the TSC at the frequency the kernel
-// calibrated; random bytes come from RDRAND when the CPU has it, else from a generator seeded
-// by the TSC (documented as not cryptographic: docs/hypervisor.md).
+// stdin its line-edited input; the files under "/" are the initrd's, read-only; the monotonic
+// clock is the TSC at the frequency the kernel calibrated, the wall clock that plus the CMOS
+// clock's reading at boot (user/libmnos/clock.h); sleeping is the kernel's Sleep; random bytes
+// come from RDRAND when the CPU has it, else from a generator seeded by the TSC (documented as
+// not cryptographic: docs/hypervisor.md).
 #pragma once
+
+#include <optional>
 
 #include "lib/wasm/wasi/host.h"
 
@@ -16,6 +20,7 @@ public:
     wasm::wasi::TimeResult clock_time(wasm::wasi::ClockId clock, uint64_t precision) override;
     wasm::wasi::TimeResult clock_resolution(wasm::wasi::ClockId clock) override;
     wasm::wasi::Errno random(std::span<uint8_t> bytes) override;
+    wasm::wasi::Errno sleep(uint64_t nanoseconds) override;
     wasm::wasi::ReadOnlyFiles* files() override { return this; }
 
     std::expected<wasm::wasi::FileInfo, wasm::wasi::Errno> stat(std::span<const char> path) override;
@@ -27,6 +32,7 @@ public:
 private:
     std::span<const uint8_t> m_initrd;
     uint64_t m_tsc_hz = 0;
+    std::optional<uint64_t> m_wall_base_ns; // Unix time at TSC 0, when there is a wall clock
     bool m_rdrand = false;
     uint64_t m_state = 0;
     char m_pending[256]; // a line read from the console but not yet taken by the guest

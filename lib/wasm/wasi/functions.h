@@ -63,4 +63,7 @@ Trap random_get(HostCall& call);
 Trap proc_exit(HostCall& call);
 Trap sched_yield(HostCall& call);
 
+// poll.cpp
+Trap poll_oneoff(HostCall& call);
+
 } // namespace wasm::wasi::detail

@@ -38,6 +38,8 @@ public:
         return std::span<uint8_t>(bytes_ + addr, static_cast<size_t>(len));
     }
 
+    std::optional<uint8_t> load_u8(uint64_t addr) const { return load<uint8_t>(addr); }
+    std::optional<uint16_t> load_u16(uint64_t addr) const { return load<uint16_t>(addr); }
     std::optional<uint32_t> load_u32(uint64_t addr) const { return load<uint32_t>(addr); }
     std::optional<uint64_t> load_u64(uint64_t addr) const { return load<uint64_t>(addr); }
 

@@ -61,6 +61,10 @@ public:
     virtual TimeResult clock_time(ClockId clock, uint64_t precision) = 0;
     virtual TimeResult clock_resolution(ClockId clock) = 0;
 
+    // Blocks the guest for `nanoseconds` on the monotonic clock (poll_oneoff's clock
+    // subscriptions). A host that cannot sleep answers NoSys, and so does poll_oneoff.
+    virtual Errno sleep(uint64_t /*nanoseconds*/) { return Errno::NoSys; }
+
     // Fills `bytes` with random data (the guest uses it to seed hash tables and the like).
     virtual Errno random(std::span<uint8_t> bytes) = 0;
 

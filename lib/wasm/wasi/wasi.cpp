@@ -57,6 +57,7 @@ constexpr FunctionDef kFunctions[] = {
     {"random_get", kI32x2, kErrno, detail::random_get},
     {"proc_exit", kI32, {}, detail::proc_exit},
     {"sched_yield", {}, kErrno, detail::sched_yield},
+    {"poll_oneoff", kI32x4, kErrno, detail::poll_oneoff},
 };
 
 // The stubs of define_missing(). Their user data is unused.
