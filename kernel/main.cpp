@@ -14,6 +14,7 @@
 #include "kernel/boot/multiboot2.h"
 #include "kernel/debug/log.h"
 #include "kernel/debug/panic.h"
+#include "kernel/dev/cmos_clock.h"
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
 #include "kernel/arch/x86_64/protection.h"
@@ -98,6 +99,7 @@ void phase_boot(uint32_t magic, uint64_t info_phys) {
     g_boot_info = read_boot_info(magic, info_phys);
     start_console(g_boot_info);
     test_mode::init(g_boot_info.command_line);
+    log::configure(g_boot_info.command_line, test_mode::active());
 
     kprintln(LogColour::Good, "MinimalOS {} ({} build, clang {})", version::STRING, version::CONFIG,
              __clang_version__);
@@ -175,6 +177,7 @@ extern "C" [[noreturn, gnu::no_stack_protector]] void kernel_main(uint32_t magic
     mm::init(g_boot_info);
     announce_phase(3, "interrupts");
     x86_64::init_interrupts(g_boot_info);
+    cmos_clock::init(); // the TSC is calibrated now
     pci::init_pci();
     announce_phase(4, "scheduler");
     start_scheduler();

@@ -5,6 +5,7 @@
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
 #include "kernel/sync/spinlock.h"
+#include "lib/command_line.h"
 
 namespace kernel::log {
 
@@ -54,6 +55,16 @@ void Line::write(lib::StringView text) {
 }
 
 void break_lock_for_panic() { g_lock_broken = true; }
+
+namespace {
+bool g_process_lines = true; // set once at boot, before any process exists
+} // namespace
+
+void configure(lib::StringView command_line, bool self_test) {
+    g_process_lines = self_test || lib::command_line_value(command_line, "log") == lib::StringView("verbose");
+}
+
+bool process_lines() { return g_process_lines; }
 
 void hand_screen_over() { g_screen_handed_over.store(true, std::memory_order_relaxed); }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lib/format.h"
+#include "lib/string_view.h"
 
 namespace kernel {
 
@@ -27,6 +28,15 @@ private:
 // A panicking CPU must be able to print even if it (or a stopped CPU) held the lock. It draws
 // on the framebuffer again too, even after hand_screen_over().
 void break_lock_for_panic();
+
+// Whether the kernel logs each process's start and end ("process 5 (/bin/hello): entering
+// Ring 3", "... exited with code 0", "... killed"): under a self-test (test=) or with
+// log=verbose on the command line. A normal boot leaves them out: from the serial driver's
+// start the kernel and the driver share the UART, and a kernel line written while the driver
+// drains a program's output lands inside it; the shell and init report every end themselves.
+// Faults are always logged.
+void configure(lib::StringView command_line, bool self_test);
+bool process_lines();
 
 // The screen service in Ring 3 owns the framebuffer from now on (docs/console.md): the log
 // goes to serial only, until a panic.

@@ -97,7 +97,7 @@ bool Process::begin_exit(ExitState how, int code) {
 }
 
 void Process::kill() {
-    if (begin_exit({mnos::ExitReason::Killed, 0, 0}, -1))
+    if (begin_exit({mnos::ExitReason::Killed, 0, 0}, -1) && log::process_lines())
         kprintln("process {} ({}) killed", m_pid, m_name);
     end_threads();
     drop_creation_hold();

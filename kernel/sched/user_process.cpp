@@ -98,7 +98,8 @@ private:
 // A user thread's kernel-side start: straight into Ring 3 at its entry point.
 void user_thread_start(void*) {
     Thread& self = *current();
-    if (self.process->live_threads.load() == 1 && self.user_argument == 0)
+    if (log::process_lines() && self.process->live_threads.load() == 1 &&
+        self.user_argument == 0)
         kprintln("process {} ({}): entering Ring 3 at {:#x}", self.process->pid(),
                  self.process->name(), self.user_rip);
     enter_user_mode(self.user_rip, self.user_rsp, self.user_argument);
@@ -176,7 +177,7 @@ void exit_current_process(int code, std::optional<object::ExitState> how) {
         object::ExitState of_process = how ? *how : object::ExitState{};
         if (!how || how->reason != mnos::ExitReason::Faulted)
             of_process = {mnos::ExitReason::Exited, uint64_t(int64_t(code)), 0};
-        if (process->begin_exit(of_process, code))
+        if (process->begin_exit(of_process, code) && log::process_lines())
             kprintln("process {} ({}) exited with code {}", process->pid(), process->name(), code);
         // Every other thread, wherever it is, ends on its way out of the kernel; the last
         // thread to leave takes the address space with it (after its final switch, see
