@@ -688,7 +688,13 @@ bool Decoder::run() {
             Name n;
             if (!name(sr, n))
                 return false;
-            continue; // custom sections carry nothing the engine uses
+            // Custom sections carry nothing the engine runs on; "name" names functions in
+            // trap reports, and is read (defensively) only then.
+            if (n == Name("name")) {
+                m_.names_offset = uint32_t(sr.offset());
+                m_.names_size = uint32_t(sr.remaining());
+            }
+            continue;
         }
         int rank = section_rank(id);
         if (rank < 0)

@@ -259,6 +259,14 @@ public:
     static size_t export_count(const Module& m);
     static ExportInfo export_info(const Module& m, size_t i);
     static TierInfo tier_info(const Module& m);
+    // Where a trap happened: the function's index in its module and its name from the
+    // module's "name" section (empty when the module has none). Nothing when the trap does
+    // not say (Trap::in_function) or the function is a host function.
+    struct TrapSite {
+        uint32_t function_index;
+        Name name;
+    };
+    static std::optional<TrapSite> trap_site(const Trap& trap);
 
     const Config& config() const { return config_; }
     lib::Allocator& allocator() const { return alloc_; }

@@ -14,6 +14,7 @@ struct Frame {
     const uint32_t* ret_ip;
     uint64_t* fp;
     Instance* inst;
+    const Function* func; // the function this frame runs: a trap reports it
 };
 
 struct Exec {
@@ -27,6 +28,7 @@ struct Exec {
     uint64_t* reentry = nullptr; // where a Store::call from a host function may start
     uint64_t fuel = 0;
     Trap trap; // the details of Host and Exit traps
+    const Function* trap_function = nullptr; // where the innermost trap happened
     // The compiler tier (x64/jit.h): the stack machine code runs on, where a trap unwinds to,
     // and how many entries from the embedder or host functions are active.
     uint8_t* jit_stack = nullptr;

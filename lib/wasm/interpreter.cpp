@@ -174,7 +174,7 @@ TrapKind call_host(Exec* ex, Function* f, uint64_t* args) {
             return TrapKind::CallStackExhausted;                                                   \
         for (uint32_t i_ = c_->num_params; i_ < c_->num_locals; ++i_)                              \
             nfp_[i_] = 0;                                                                          \
-        *ex->frame_top++ = Frame{next_ip_, fp, ex->inst};                                          \
+        *ex->frame_top++ = Frame{next_ip_, fp, ex->inst, f_};                                          \
         if (f_->instance != ex->inst) {                                                            \
             ex->inst = f_->instance;                                                               \
             RELOAD_MEMORY();                                                                       \
@@ -453,12 +453,16 @@ TrapKind run_function(Exec* ex, Function* f, uint64_t* fp) {
         return TrapKind::CallStackExhausted;
     for (uint32_t i = c->num_params; i < c->num_locals; ++i)
         fp[i] = 0;
-    *ex->frame_top++ = Frame{nullptr, nullptr, ex->inst};
+    *ex->frame_top++ = Frame{nullptr, nullptr, ex->inst, f};
     ex->inst = f->instance;
     Memory* m = ex->inst->memory0;
     Handler h;
     __builtin_memcpy(&h, c->code, sizeof(h));
     TrapKind t = h(c->code, fp, ex, m ? m->bytes : nullptr, m ? m->size : 0);
+    // The top frame is the function that was running; an inner run (a host function calling
+    // back into Wasm) has already recorded its own, which is where the trap happened.
+    if (t != TrapKind::None && t != TrapKind::Exit && !ex->trap_function)
+        ex->trap_function = (ex->frame_top - 1)->func;
     // On a trap the frames above the entry are abandoned; on success Return popped them.
     ex->frame_top = saved_top;
     ex->inst = saved_inst;

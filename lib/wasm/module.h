@@ -118,6 +118,10 @@ public:
     bool has_data_count = false;
     uint32_t data_count = 0;
     struct JitModule* jit = nullptr; // the compiler tier's code (x64/jit.h), if any
+    // The custom "name" section's contents in `bytes` (size 0 without one); read only to
+    // name the function a trap happened in (names.cpp).
+    uint32_t names_offset = 0;
+    uint32_t names_size = 0;
 };
 
 // Decodes, validates and compiles `bytes` into `m` (decoder.cpp).

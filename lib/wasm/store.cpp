@@ -183,11 +183,16 @@ Trap Store::call(Function* func, std::span<const Value> args, std::span<Value> r
     if (!nested)
         ex->fuel = fuel_;
     ex->trap = Trap::none();
+    if (!nested)
+        ex->trap_function = nullptr;
     TrapKind t = run_function(ex, func, fp);
     if (!nested)
         fuel_ = ex->fuel;
-    if (t != TrapKind::None)
-        return (t == TrapKind::Host || t == TrapKind::Exit) ? ex->trap : Trap::of(t);
+    if (t != TrapKind::None) {
+        Trap trap = (t == TrapKind::Host || t == TrapKind::Exit) ? ex->trap : Trap::of(t);
+        trap.in_function = t == TrapKind::Exit ? nullptr : ex->trap_function;
+        return trap;
+    }
     for (size_t i = 0; i < results.size(); ++i) {
         uint64_t bits = fp[i];
         if (ft.results[i] == ValType::I32 || ft.results[i] == ValType::F32)

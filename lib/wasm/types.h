@@ -104,11 +104,14 @@ struct Trap {
     TrapKind kind = TrapKind::None;
     int32_t exit_code = 0;
     const char* message = nullptr; // for Host traps; else trap_message(kind)
+    // The Wasm function that was running when it happened (Store::trap_site names it), when
+    // the tier knows: the interpreter always does, compiled code not yet.
+    const Function* in_function = nullptr;
 
     static constexpr Trap none() { return {}; }
-    static constexpr Trap of(TrapKind k) { return {k, 0, nullptr}; }
-    static constexpr Trap exit(int32_t code) { return {TrapKind::Exit, code, nullptr}; }
-    static constexpr Trap host(const char* why) { return {TrapKind::Host, 0, why}; }
+    static constexpr Trap of(TrapKind k) { return {k, 0, nullptr, nullptr}; }
+    static constexpr Trap exit(int32_t code) { return {TrapKind::Exit, code, nullptr, nullptr}; }
+    static constexpr Trap host(const char* why) { return {TrapKind::Host, 0, why, nullptr}; }
 
     constexpr bool ok() const { return kind == TrapKind::None; }
     constexpr bool is_exit() const { return kind == TrapKind::Exit; }

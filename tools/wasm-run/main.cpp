@@ -48,8 +48,17 @@ const char* load_error_kind(wasm::LoadErrorKind kind) {
 
 std::string name_text(wasm::Name n) { return std::string(n.data, n.size); }
 
+// "trap: KIND", then where: "in function 7 (name)" when the tier and the module say.
 int report_trap(const wasm::Trap& trap) {
-    std::fprintf(stderr, "wasm-run: trap: %s\n", trap.what());
+    auto site = wasm::Store::trap_site(trap);
+    if (!site)
+        std::fprintf(stderr, "wasm-run: trap: %s\n", trap.what());
+    else if (site->name.size == 0)
+        std::fprintf(stderr, "wasm-run: trap: %s in function %u\n", trap.what(),
+                     site->function_index);
+    else
+        std::fprintf(stderr, "wasm-run: trap: %s in function %u (%.*s)\n", trap.what(),
+                     site->function_index, int(site->name.size), site->name.data);
     return kExitTrap;
 }
 

@@ -50,8 +50,17 @@ bool parse_u32(StringView text, uint32_t& out) {
     return true;
 }
 
+// "trap: KIND", then where: "in function 7 (name)" when the module names its functions.
 int report_trap(StringView path, const wasm::Trap& trap) {
-    mnos::println("wasm: {}: trap: {}", path, trap.what());
+    auto site = wasm::Store::trap_site(trap);
+    if (!site)
+        mnos::println("wasm: {}: trap: {}", path, trap.what());
+    else if (site->name.size == 0)
+        mnos::println("wasm: {}: trap: {} in function {}", path, trap.what(),
+                      site->function_index);
+    else
+        mnos::println("wasm: {}: trap: {} in function {} ({})", path, trap.what(),
+                      site->function_index, StringView(site->name.data, site->name.size));
     return EXIT_TRAP;
 }
 
