@@ -8,7 +8,8 @@ The pattern is user/test_services/block_pattern.h's: the first 8 bytes of a sect
 the other 63 words a xorshift64 sequence seeded from it; written sectors hold the complement,
 with a marker beside the LBA.
 
-Usage: block_test.py --sectors N --written FIRST [--written-count K] -- boot_test.py arguments
+Usage: block_test.py --sectors N [--written FIRST [--written-count K]] [--bad-sector S]
+                     -- boot_test.py arguments
 """
 import argparse
 import os
@@ -38,6 +39,8 @@ def main():
     p.add_argument("--sectors", type=int, required=True)
     p.add_argument("--written", type=int, help="first sector the guest writes")
     p.add_argument("--written-count", type=int, default=8)
+    p.add_argument("--bad-sector", type=int,
+                   help="QEMU fails every read of this sector with EIO (blkdebug)")
     p.add_argument("boot_args", nargs=argparse.REMAINDER)
     args = p.parse_args()
     boot_args = args.boot_args[1:] if args.boot_args[:1] == ["--"] else args.boot_args
@@ -46,8 +49,15 @@ def main():
         with open(image, "wb") as f:
             for lba in range(args.sectors):
                 f.write(sector(lba))
+        disk = image
+        if args.bad_sector is not None:
+            rules = os.path.join(tmp, "blkdebug.conf")
+            with open(rules, "w") as f:
+                f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
+                        f'sector = "{args.bad_sector}"\n')
+            disk = f"blkdebug:{rules}:{image}"
         status = subprocess.run([sys.executable, os.path.join(HERE, "boot_test.py"),
-                                 "--disk", image, *boot_args]).returncode
+                                 "--disk", disk, *boot_args]).returncode
         if status != 0:
             return status
         if args.written is None:

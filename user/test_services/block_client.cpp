@@ -3,7 +3,9 @@
 // sector's pattern (block_pattern.h), writes sectors the host checks after QEMU exits, sends
 // the requests the service must refuse, and kills the driver (through init's control protocol)
 // while a read is in flight: that read fails, init restarts the driver, and the retried read
-// succeeds. Arguments: the disk's sectors, the first sector to write. Exits with its failures.
+// succeeds. Arguments: the disk's sectors, the first sector to write, and optionally a sector
+// where QEMU injects an I/O error (tests/boot, block-device-error): then only the device error's
+// path is checked. Exits with its failure count.
 #include <optional>
 
 #include "abi/block.h"
@@ -194,6 +196,19 @@ void kill_during_io() {
           "the retried read through the restarted driver succeeds");
 }
 
+// QEMU fails every read that touches `bad` (blkdebug): the driver passes the device's error
+// on, and the disk goes on working.
+void device_error(uint64_t bad) {
+    auto before = request(block::Read, bad - 1, 1, 0);
+    check(before && pattern_holds(bad - 1, 1, 0, false), "the sector before the bad one reads");
+    check(request(block::Read, bad, 1, 0).error() == Error::DeviceError,
+          "a read of the bad sector fails with the device's error (DeviceError)");
+    check(request(block::Read, bad - 4, 8, 0).error() == Error::DeviceError,
+          "a read across the bad sector fails with DeviceError");
+    auto after = request(block::Read, 0, 8, 0);
+    check(after && pattern_holds(0, 8, 0, false), "the disk works on after the error");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +240,11 @@ int main(int argc, char** argv) {
           "the capacity is the image's");
     if (capacity != expected_capacity || capacity < first_written + WRITTEN_SECTORS)
         return g_failures + 1;
+    if (argc > 3) {
+        device_error(parse(argv[3]));
+        mnos::println("block-client: {} failure(s)", g_failures);
+        return g_failures;
+    }
     read_everything(capacity);
     write_and_flush(first_written);
     refusals(capacity);
