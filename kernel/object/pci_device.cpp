@@ -153,8 +153,10 @@ lib::Result<lib::RefPtr<IrqLine>> PciDevice::msix_line(uint32_t entry) {
     // holder handles it (irq_line.h); a message while nobody waits is latched.
     auto line = TRY(IrqLine::create(entry, *this, IrqTrigger::Edge));
     irq::MsiMessage message = TRY(irq::allocate_msi(on_msi, line.get()));
+    // Sound: the table maps table_size entries of four dwords, and DeviceIrq checked entry <
+    // table_size. Masked until the first waiter unmasks it; address and data written while
+    // masked, so the device never sends a half-written message.
     volatile uint32_t* slot = m_msix_table + entry * ENTRY_DWORDS;
-    // Masked until the first waiter unmasks it; address and data written while masked.
     slot[ENTRY_CONTROL] = ENTRY_MASKED;
     slot[ENTRY_ADDRESS_LOW] = uint32_t(message.address);
     slot[ENTRY_ADDRESS_HIGH] = uint32_t(message.address >> 32);
@@ -186,6 +188,7 @@ void PciDevice::mask(uint32_t entry) {
 }
 
 void PciDevice::unmask(uint32_t entry) {
+    // Sound: as for mask().
     m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = 0;
 }
 

@@ -131,6 +131,9 @@ lib::Result<void> Disk::transfer(size_t worker, RequestType type, uint64_t secto
         if (slot.finished)
             break;
     }
+    // The device wrote the status byte by DMA before it published the completion; the lock the
+    // interrupt thread set `finished` under orders that before this read, and the syscalls in
+    // between (their asm clobbers memory) keep the compiler from reusing the 0xff it stored.
     TRY(blk::status_result(page[STATUS_OFFSET]));
     if (type == RequestType::In)
         __builtin_memcpy(data, page + PAGE, bytes);
