@@ -27,10 +27,12 @@ constexpr uint32_t CONFIG_CAPACITY = 0; // virtio_blk_config.capacity, in 512-by
 
 lib::Result<void> Disk::start(CapSlot device, const char** reason) {
     m_config = mnos::device::PciConfig(device);
-    // Memory decoding for the BARs, bus mastering for DMA.
+    // Memory decoding for the BARs first; bus mastering only after the reset. The claim that
+    // gave us the device switched bus mastering off and released the previous driver's DMA
+    // memory, but the device may still hold that driver's queue addresses: until it is reset,
+    // letting it master could write into frames that now belong to someone else.
     *reason = "cannot enable the device";
-    TRY(sys::pci_config_write(device, lib::pci::reg::COMMAND, 2,
-                              lib::pci::COMMAND_MEMORY | lib::pci::COMMAND_BUS_MASTER));
+    TRY(sys::pci_config_write(device, lib::pci::reg::COMMAND, 2, lib::pci::COMMAND_MEMORY));
     lib::pci::CapabilityList caps;
     if (!lib::pci::walk_capabilities(m_config, {}, lib::pci::VIRTIO_VENDOR, caps)) {
         *reason = "malformed capability list";
@@ -39,6 +41,9 @@ lib::Result<void> Disk::start(CapSlot device, const char** reason) {
     TRY(m_transport.open(m_config, caps, reason));
     *reason = "the device did not reset";
     TRY(m_transport.reset());
+    *reason = "cannot enable bus mastering";
+    TRY(sys::pci_config_write(device, lib::pci::reg::COMMAND, 2,
+                              lib::pci::COMMAND_MEMORY | lib::pci::COMMAND_BUS_MASTER));
     m_transport.add_status(STATUS_ACKNOWLEDGE | STATUS_DRIVER);
     *reason = "the device lacks VIRTIO_F_VERSION_1";
     auto features = m_transport.negotiate(blk::F_FLUSH | blk::F_RO, blk::F_VERSION_1);
