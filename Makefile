@@ -30,8 +30,9 @@ iso: cross
 	@mkdir -p $(BUILD)/test
 	@tools/make-iso $(CROSS) $(BUILD)/test kernel-test.elf
 
+# DISK=image.raw attaches a raw image as a virtio-blk disk (served as "block": docs/drivers.md).
 run: iso
-	@tools/run-qemu --iso $(BUILD)/minimalos.iso $(QEMU_ARGS)
+	@tools/run-qemu --iso $(BUILD)/minimalos.iso $(if $(DISK),--disk $(DISK)) $(QEMU_ARGS)
 
 test: iso
 	@ctest --test-dir $(HOST) --output-on-failure -j2 $(CTEST_ARGS)

@@ -17,13 +17,15 @@ enum class CapType : uint8_t {
     Process = 4,      // a process (its address space, threads and CNode)
     IpcEndpoint = 5,  // a rendezvous point for synchronous IPC
     IrqLine = 6,      // one interrupt line (a GSI) delivered to its holder
-    MmioRegion = 7,   // a device's memory-mapped registers (PCI BARs); used by the PCI work
+    MmioRegion = 7,   // a page range inside one PCI device's memory BARs, mapped uncached
     Thread = 8,       // a thread: end it, wait for it, read how it ended
     IrqControl = 9,   // the right to claim interrupt lines (init's alone at boot)
     Notification = 10, // a word of event bits that threads signal and wait on
+    DeviceControl = 11, // the right to claim PCI devices (init's alone at boot)
+    PciDevice = 12,    // one PCI function: its config space, BARs, interrupts, DMA
 };
 
-inline constexpr uint8_t CAP_TYPE_COUNT = 11;
+inline constexpr uint8_t CAP_TYPE_COUNT = 13;
 
 constexpr const char* cap_type_name(CapType type) {
     switch (type) {
@@ -38,6 +40,8 @@ constexpr const char* cap_type_name(CapType type) {
     case CapType::Thread: return "thread";
     case CapType::IrqControl: return "irq-control";
     case CapType::Notification: return "notification";
+    case CapType::DeviceControl: return "device-control";
+    case CapType::PciDevice: return "pci-device";
     }
     return "unknown";
 }

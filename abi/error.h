@@ -24,6 +24,7 @@ enum class Error : int32_t {
     Timeout = 15,        // a deadline passed first
     DoubleFree = 16,     // a free of something that was not allocated
     PeerGone = 17,       // the other side of an IPC ended: the server owing a reply, or the caller
+    DeviceError = 18,    // the device reported that the operation failed (a disk's I/O error)
 };
 
 constexpr const char* error_name(Error e) {
@@ -45,6 +46,7 @@ constexpr const char* error_name(Error e) {
     case Error::Timeout: return "timed out";
     case Error::DoubleFree: return "double free";
     case Error::PeerGone: return "peer gone";
+    case Error::DeviceError: return "device error";
     }
     return "unknown error";
 }

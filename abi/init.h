@@ -14,7 +14,8 @@ inline constexpr CapSlot IO_PORTS{2};     // IoPort covering every port, 0..0xff
 inline constexpr CapSlot IRQ_CONTROL{3};  // IrqControl: claims the ISA interrupt lines
 inline constexpr CapSlot INITRD{4};       // MemoryFrame of the initrd archive: READ and GRANT only
 inline constexpr CapSlot FRAMEBUFFER{5};  // MemoryFrame of the framebuffer, when there is one
-inline constexpr uint32_t FIRST_FREE = 6; // the slots from here on are empty
+inline constexpr CapSlot DEVICE_CONTROL{6}; // DeviceControl: claims PCI devices
+inline constexpr uint32_t FIRST_FREE = 7; // the slots from here on are empty
 
 } // namespace mnos::init_caps
 

@@ -12,6 +12,7 @@
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
 #include "kernel/object/io_port.h"
+#include "kernel/object/device_control.h"
 #include "kernel/object/irq_control.h"
 #include "kernel/object/memory_budget.h"
 #include "kernel/object/memory_frame.h"
@@ -92,6 +93,8 @@ lib::Result<void> grant_root_capabilities(object::Process& process) {
     TRY(cap::insert(cnode, std::move(ports), Rights::All, IO_PORTS));
     auto irq_control = TRY(object::IrqControl::create());
     TRY(cap::insert(cnode, std::move(irq_control), Rights::All, IRQ_CONTROL));
+    auto device_control = TRY(object::DeviceControl::create());
+    TRY(cap::insert(cnode, std::move(device_control), Rights::All, DEVICE_CONTROL));
     auto module = boot_module(*g_info, "initrd");
     auto initrd = TRY(initrd_frame(module ? *module : std::span<const uint8_t>()));
     TRY(cap::insert(cnode, std::move(initrd), Rights::Read | Rights::Grant, INITRD));

@@ -28,16 +28,10 @@ StringView trimmed(StringView text) {
     return text.substring(start, end - start);
 }
 
-// Decimal or 0x-prefixed hexadecimal, at most `limit`.
-bool parse_number(StringView word, uint64_t limit, uint64_t& out) {
-    if (word.is_empty())
+// The digits of `word` from `i` on in `base` (10 or 16), at most `limit`.
+bool parse_digits(StringView word, size_t i, uint64_t base, uint64_t limit, uint64_t& out) {
+    if (i >= word.length())
         return false;
-    uint64_t base = 10;
-    size_t i = 0;
-    if (word.length() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
     uint64_t value = 0;
     for (; i < word.length(); ++i) {
         char c = word[i];
@@ -56,6 +50,18 @@ bool parse_number(StringView word, uint64_t limit, uint64_t& out) {
     }
     out = value;
     return true;
+}
+
+// Decimal or 0x-prefixed hexadecimal, at most `limit`.
+bool parse_number(StringView word, uint64_t limit, uint64_t& out) {
+    if (word.length() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X'))
+        return parse_digits(word, 2, 16, limit, out);
+    return parse_digits(word, 0, 10, limit, out);
+}
+
+// A PCI ID as lspci prints it: one to four hexadecimal digits without a prefix ("1af4").
+bool parse_pci_id(StringView word, uint64_t& out) {
+    return word.length() <= 4 && parse_digits(word, 0, 16, 0xffff, out);
 }
 
 bool copy_text(StringView text, char* out, size_t max) {
@@ -195,6 +201,17 @@ private:
             if (!parse_number(next_word(rest), 15, line) || line == 2)
                 return "irq takes an ISA IRQ from 0 to 15 (not 2, the cascade)";
             g = {ManifestGrant::Kind::Irq, uint32_t(line), 0};
+        } else if (key == StringView("pci")) {
+            StringView ids = next_word(rest);
+            size_t colon = ids.find(':');
+            uint64_t vendor = 0, device = 0, index = 0;
+            StringView index_word = next_word(rest);
+            if (colon >= ids.length() ||
+                !parse_pci_id(ids.substring(0, colon), vendor) ||
+                !parse_pci_id(ids.substring(colon + 1), device) ||
+                (!index_word.is_empty() && !parse_number(index_word, 63, index)))
+                return "pci takes vendor:device in hexadecimal and an optional index 0-63";
+            g = {ManifestGrant::Kind::Pci, uint32_t(vendor << 16 | device), uint32_t(index)};
         } else if (key == StringView("initrd")) {
             g = {ManifestGrant::Kind::Initrd, 0, 0};
         } else if (key == StringView("framebuffer")) {

@@ -7,6 +7,8 @@
 //         budget 128                  # pages of memory it may use (default 256)
 //         ports 0x3f8 8               # an IoPort for [0x3f8, 0x3f8 + 8)
 //         irq 4                       # the IrqLine of ISA IRQ 4
+//         pci 1af4:1042               # a PciDevice: the first function with these IDs
+//         pci 1af4:1042 1             #   (or the second: an index counting from 0)
 //         initrd                      # the initrd's frame, read-only
 //         framebuffer                 # the framebuffer's frame
 //         restart on-failure          # never | on-failure (default) | always
@@ -27,10 +29,10 @@
 namespace lib {
 
 struct ManifestGrant {
-    enum class Kind : uint8_t { Ports, Irq, Initrd, Framebuffer };
+    enum class Kind : uint8_t { Ports, Irq, Initrd, Framebuffer, Pci };
     Kind kind;
-    uint32_t first = 0; // the first port, or the IRQ
-    uint32_t count = 0; // how many ports
+    uint32_t first = 0; // the first port, the IRQ, or a PCI function's vendor << 16 | device
+    uint32_t count = 0; // how many ports; which of the PCI functions with those IDs
 };
 
 enum class RestartPolicy : uint8_t { Never, OnFailure, Always };

@@ -4,6 +4,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/object/memory_budget.h"
 #include "kernel/object/memory_frame.h"
+#include "kernel/object/mmio_region.h"
 #include "kernel/object/process.h"
 
 namespace kernel::cap {
@@ -53,6 +54,10 @@ lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Inspect>, syscall::Invoc
         call.registers.r10 = left < free ? left : free;
         break;
     }
+    case mnos::CapType::MmioRegion:
+        call.registers.r10 =
+            static_cast<const object::MmioRegion&>(*call.target.object).page_count();
+        break;
     case mnos::CapType::Process:
         call.registers.r10 = static_cast<const object::Process&>(*call.target.object).pid();
         break;

@@ -32,6 +32,9 @@ public:
     lib::PhysAddr base() const { return m_base; }
     size_t page_count() const { return m_page_count; }
     size_t size_bytes() const { return m_page_count * lib::PAGE_SIZE; }
+    // Whether the pages are RAM this frame owns (allocated), not device memory it describes:
+    // only such frames may be handed to a device for DMA (PciDevice's DmaAddress).
+    bool owns_pages() const { return m_owner != nullptr; }
 
     ~MemoryFrame() override {
         if (!m_owner)

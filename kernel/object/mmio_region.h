@@ -1,6 +1,8 @@
-// MmioRegion: a device's memory-mapped registers (a PCI BAR), which its holder may map uncached
-// into a process (READ, WRITE) but never executable. Declared now so the ABI has its type; the
-// PCI work creates them (from the bus's BARs) and adds the map invocation.
+// MmioRegion: whole pages inside one memory BAR of one PCI device, which its holder may map
+// into a process uncached (MapMmio: READ, and WRITE for a writable mapping) but never
+// executable. Only a PciDevice makes them (DeviceMmio), after checking the range against that
+// device's BARs in the kernel's inventory (lib/pci/device_access.h), so a driver can reach its
+// own device's registers and nothing else.
 #pragma once
 
 #include <cstdint>

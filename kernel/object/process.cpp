@@ -8,6 +8,7 @@
 #include "kernel/mm/memory.h"
 #include "kernel/object/address_space_pin.h"
 #include "kernel/object/memory_frame.h"
+#include "kernel/object/mmio_region.h"
 #include "kernel/object/thread.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/syscall/user_memory.h"
@@ -174,6 +175,26 @@ lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::MapMemory>,
     }
     auto frame = TRY(call.object_argument<MemoryFrame>(call.registers.arg1(), needed));
     TRY(map_frame(*this, std::move(frame), lib::VirtAddr(call.registers.arg2()), page_flags));
+    return 0;
+}
+
+// (process, mmio-region slot, address, flags) -> 0: the region's pages, uncached and never
+// executable. The mapping is recorded like MapMemory's, through a MemoryFrame that describes
+// the device pages without owning them, so UnmapMemory takes it back the same way.
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::MapMmio>,
+                                      syscall::Invocation& call) {
+    uint64_t flags = call.registers.arg3();
+    if (flags & ~mnos::MAP_WRITE)
+        return lib::fail(mnos::Error::InvalidArgument); // MAP_EXEC above all
+    mnos::Rights needed = mnos::Rights::Read;
+    mm::PageFlags page_flags = mm::PageFlags::User | mm::PageFlags::Uncached;
+    if (flags & mnos::MAP_WRITE) {
+        needed |= mnos::Rights::Write;
+        page_flags = page_flags | mm::PageFlags::Writable;
+    }
+    auto region = TRY(call.object_argument<MmioRegion>(call.registers.arg1(), needed));
+    auto pages = TRY(MemoryFrame::create(region->base(), region->page_count()));
+    TRY(map_frame(*this, std::move(pages), lib::VirtAddr(call.registers.arg2()), page_flags));
     return 0;
 }
 

@@ -40,6 +40,7 @@ public:
     // ---- the invocations (abi/syscall.h); process.cpp
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::SpawnThread>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::MapMemory>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::MapMmio>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::UnmapMemory>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitProcess>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::KillProcess>, syscall::Invocation&);

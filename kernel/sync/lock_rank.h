@@ -11,6 +11,7 @@
 //   UserMappings                            a process's user mappings (held across page-table work)
 //   TlbRequest                              the shootdown request in flight
 //   WaitQueue                               a WaitQueue's waiter list (kernel/sched/wait_queue.h)
+//   PciDevice                               a device's claim table, pins and vectors (object/pci_device)
 //   IrqLineTable -> IrqLine                 first use of a GSI; one IrqLine's state
 //   IrqRegistration -> IoApic               GSI handlers; the I/O APIC's redirection table
 //   ThreadList                              a process's threads (a kill wakes them under it)
@@ -58,6 +59,7 @@ enum class LockRank : uint8_t {
     UserMappings,
     TlbRequest,
     WaitQueue,
+    PciDevice,
     IrqLineTable,
     IrqLine,
     Notification,
@@ -83,6 +85,7 @@ constexpr const char* lock_rank_name(LockRank rank) {
     case LockRank::CNode: return "cnode";
     case LockRank::UserMappings: return "user mappings";
     case LockRank::WaitQueue: return "wait queue";
+    case LockRank::PciDevice: return "pci device";
     case LockRank::IrqLineTable: return "irq line table";
     case LockRank::IrqLine: return "irq line";
     case LockRank::Notification: return "notification";

@@ -8,12 +8,14 @@
 // does not compile, so there is no null handler and no number without a call.
 #include "kernel/cap/capability_calls.h"
 #include "kernel/debug/log.h"
+#include "kernel/object/device_control.h"
 #include "kernel/object/endpoint.h"
 #include "kernel/object/io_port.h"
 #include "kernel/object/irq_control.h"
 #include "kernel/object/irq_line.h"
 #include "kernel/object/memory_budget.h"
 #include "kernel/object/notification.h"
+#include "kernel/object/pci_device.h"
 #include "kernel/object/process.h"
 #include "kernel/object/thread.h"
 #include "kernel/sched/scheduler.h"
@@ -31,6 +33,8 @@ using mnos::Syscall;
 
 // The class of each object type that has invocations: one line per type.
 template <CapType> struct ObjectClass;
+template <> struct ObjectClass<CapType::DeviceControl> { using type = object::DeviceControl; };
+template <> struct ObjectClass<CapType::PciDevice> { using type = object::PciDevice; };
 template <> struct ObjectClass<CapType::IpcEndpoint> { using type = object::Endpoint; };
 template <> struct ObjectClass<CapType::IoPort> { using type = object::IoPort; };
 template <> struct ObjectClass<CapType::IrqLine> { using type = object::IrqLine; };

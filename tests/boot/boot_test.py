@@ -155,6 +155,7 @@ def main():
     p.add_argument("--cpus", default="2")
     p.add_argument("--memory", default="512M")
     p.add_argument("--cmdline", default="")
+    p.add_argument("--disk", help="a raw image attached as a virtio-blk disk (run-qemu --disk)")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--expect", action="append", default=[], help="regex that must appear in the log")
     p.add_argument("--expect-somewhere", action="append", default=[],
@@ -204,6 +205,8 @@ def main():
             cmd += ["--cmdline", args.cmdline]
         if args.icount:
             cmd += ["--icount", args.icount]
+        if args.disk:
+            cmd += ["--disk", args.disk]
         socket_path = os.path.join(tmp, "com1.sock")
         monitor_path = os.path.join(tmp, "monitor.sock")
         ppm_path = os.path.join(tmp, "screen.ppm")

@@ -136,3 +136,32 @@ TEST(Manifest, SurvivesArbitraryBytes) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Manifest, PciGrantsNameAFunctionByItsIds) {
+    Manifest m = parse("service blk\n"
+                       "    program /bin/virtio_blk\n"
+                       "    pci 1af4:1042\n"
+                       "    pci 1AF4:1001 2\n");
+    ASSERT_EQ(m.problem_count, 0u);
+    ASSERT_EQ(m.service_count, 1u);
+    ASSERT_EQ(m.services[0].grant_count, 2u);
+    EXPECT_EQ(m.services[0].grants[0].kind, ManifestGrant::Kind::Pci);
+    EXPECT_EQ(m.services[0].grants[0].first, 0x1af41042u);
+    EXPECT_EQ(m.services[0].grants[0].count, 0u);
+    EXPECT_EQ(m.services[0].grants[1].first, 0x1af41001u);
+    EXPECT_EQ(m.services[0].grants[1].count, 2u);
+}
+
+TEST(Manifest, RefusesMalformedPciIds) {
+    for (const char* line : {"pci 1af4", "pci 1af4:", "pci :1042", "pci 1af4:10420",
+                             "pci 0x1af4:1042", "pci 1af4:104g", "pci 1af4:1042 64",
+                             "pci 1af4:1042 1 2"}) {
+        Manifest m = parse(std::string("service blk\n  program /bin/b\n  ") + line + "\n");
+        EXPECT_EQ(m.service_count, 0u) << line;
+        EXPECT_EQ(m.problem_count, 1u) << line;
+    }
+}
+
+} // namespace

@@ -94,6 +94,11 @@ lib::Result<mnos::Grant> make_grant(const ManifestGrant& g, CapSlot destination,
         CapSlot line = TRY(temporaries.keep(sys::claim_irq(caps::IRQ_CONTROL, g.first)));
         return mnos::Grant{line, destination, DEVICE_RIGHTS};
     }
+    case ManifestGrant::Kind::Pci: {
+        CapSlot device = TRY(temporaries.keep(sys::claim_pci_device(
+            caps::DEVICE_CONTROL, uint16_t(g.first >> 16), uint16_t(g.first), g.count)));
+        return mnos::Grant{device, destination, DEVICE_RIGHTS};
+    }
     case ManifestGrant::Kind::Initrd:
         return mnos::Grant{caps::INITRD, destination, Rights::Read | Rights::Grant};
     case ManifestGrant::Kind::Framebuffer:

@@ -71,6 +71,29 @@ lib::Result<void*> allocate_pages(uint64_t pages) {
     return reinterpret_cast<void*>(base);
 }
 
+lib::Result<SharedBuffer> map_sent_buffer(CapSlot sent, uint64_t max_pages) {
+    if (sent.is_none())
+        return lib::fail(Error::InvalidArgument);
+    auto what = TRY(sys::inspect(sent));
+    if (what.type != CapType::MemoryFrame || what.size == 0 || what.size > max_pages)
+        return lib::fail(Error::InvalidArgument);
+    // Out of the window into a slot of our own: the mapping needs the frame to stay named.
+    CapSlot kept = TRY(sys::delegate(sent, service_caps::SELF, CapSlot::none(),
+                                     Rights::Read | Rights::Write));
+    auto mapped = map_shared(kept, what.size, true);
+    (void)sys::drop_cap(kept); // the mapping keeps the frame
+    if (!mapped)
+        return lib::fail(mapped.error());
+    return SharedBuffer{static_cast<uint8_t*>(*mapped), what.size};
+}
+
+lib::Result<void*> map_region(CapSlot region, uint64_t pages) {
+    uint64_t base = TRY(reserve_addresses(g_next_page_address, layout::PAGES_END, pages));
+    TRY(sys::map_mmio(service_caps::SELF, region, base, MAP_WRITE));
+    // Sound: the region was just mapped at `base`, `pages` pages long, uncached.
+    return reinterpret_cast<void*>(base);
+}
+
 lib::Result<void*> map_shared(CapSlot frame, uint64_t pages, bool writable) {
     uint64_t base = TRY(reserve_addresses(g_next_page_address, layout::PAGES_END, pages));
     TRY(sys::map_memory(service_caps::SELF, frame, base, writable ? MAP_WRITE : 0));

@@ -27,6 +27,19 @@ void free_pages(void* base, uint64_t pages);
 // region, writable or read-only: memory shared with another process that maps it too.
 lib::Result<void*> map_shared(CapSlot frame, uint64_t pages, bool writable);
 
+// A MemoryFrame a client sent with a request (in the receive window `sent`), mapped writable
+// into this process: how a service takes a client's shared buffer (abi/fs.h, abi/block.h).
+// InvalidArgument unless it is a frame of 1..max_pages pages. The window stays as it was.
+struct SharedBuffer {
+    uint8_t* memory;
+    uint64_t pages;
+};
+lib::Result<SharedBuffer> map_sent_buffer(CapSlot sent, uint64_t max_pages);
+
+// Maps an MmioRegion of `pages` pages (a device's registers) uncached and writable at a new
+// address in the page region (MapMmio).
+lib::Result<void*> map_region(CapSlot region, uint64_t pages);
+
 // A fresh range of `pages` addresses in [base, end), never handed out before.
 lib::Result<uint64_t> reserve_addresses(uint64_t& next, uint64_t end, uint64_t pages);
 

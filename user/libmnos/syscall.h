@@ -191,6 +191,42 @@ inline lib::Result<void> wait_irq(CapSlot irq_line) {
     return to_void(invoke<Syscall::WaitIrq>(irq_line));
 }
 
+// ---- PCI devices (docs/drivers.md)
+
+// The `index`-th function with these IDs (WRITE on the DeviceControl): its PciDevice.
+inline lib::Result<CapSlot> claim_pci_device(CapSlot control, uint16_t vendor, uint16_t device,
+                                             uint32_t index) {
+    return to_slot(invoke<Syscall::ClaimPciDevice>(control, (uint32_t(vendor) << 16) | device,
+                                                   index));
+}
+// `width` (1, 2, 4) bytes of the device's configuration space at `offset` (READ).
+inline lib::Result<uint64_t> pci_config_read(CapSlot device, uint16_t offset, uint32_t width) {
+    return checked(invoke<Syscall::PciConfigRead>(device, offset, width));
+}
+// The command register is all a driver may write (WRITE).
+inline lib::Result<void> pci_config_write(CapSlot device, uint16_t offset, uint32_t width,
+                                          uint32_t value) {
+    return to_void(invoke<Syscall::PciConfigWrite>(device, offset, width, value));
+}
+// An MmioRegion for `pages` pages at physical `address` inside one of the device's BARs.
+inline lib::Result<CapSlot> device_mmio(CapSlot device, uint64_t address, uint64_t pages) {
+    return to_slot(invoke<Syscall::DeviceMmio>(device, address, pages));
+}
+// The IrqLine of MSI-X entry `entry` (or INTx, entry 0, without MSI-X); wait on it with wait_irq.
+inline lib::Result<CapSlot> device_irq(CapSlot device, uint32_t entry) {
+    return to_slot(invoke<Syscall::DeviceIrq>(device, entry));
+}
+// The physical address of `frame` for the device's DMA; the frame stays pinned to the device
+// until bus mastering is switched off.
+inline lib::Result<uint64_t> dma_address(CapSlot device, CapSlot frame) {
+    return checked(invoke<Syscall::DmaAddress>(device, frame.index()));
+}
+// Maps `region` uncached at `address` in `process` (flags: MAP_WRITE or 0; never MAP_EXEC).
+inline lib::Result<void> map_mmio(CapSlot process, CapSlot region, uint64_t address,
+                                  uint64_t flags) {
+    return to_void(invoke<Syscall::MapMmio>(process, region.index(), address, flags));
+}
+
 // ---- Notifications
 
 // Sets `bits` (not 0) in the notification (WRITE) and wakes its first waiter.

@@ -144,6 +144,20 @@ int64_t pick() {
                     random_length());
     case Syscall::ClaimIrq: // no IrqControl here: every claim is refused
         return call(Syscall::ClaimIrq, random_slot(), below(32));
+    // No DeviceControl, PciDevice or MmioRegion ever exists here: every one is refused.
+    case Syscall::ClaimPciDevice:
+        return call(Syscall::ClaimPciDevice, random_slot(), next(), below(4));
+    case Syscall::PciConfigRead:
+        return call(Syscall::PciConfigRead, random_slot(), below(512), below(6));
+    case Syscall::PciConfigWrite:
+        return call(Syscall::PciConfigWrite, random_slot(), below(512), below(6), next());
+    case Syscall::DeviceMmio:
+        return call(Syscall::DeviceMmio, random_slot(), next(), random_count());
+    case Syscall::DeviceIrq: return call(Syscall::DeviceIrq, random_slot(), below(16));
+    case Syscall::DmaAddress: return call(Syscall::DmaAddress, random_slot(), random_slot());
+    case Syscall::MapMmio:
+        return call(Syscall::MapMmio, below(2) ? SELF : random_slot(), random_slot(),
+                    random_map_address(), below(3));
     case Syscall::Sleep: // a long sleep is refused, a short one returns
         return call(Syscall::Sleep, below(2) ? below(3) : (1ull << 40) + next() % 1000);
     case Syscall::SpawnThread: // the entry is never a user address (copies of SELF exist too)

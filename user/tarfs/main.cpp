@@ -40,13 +40,6 @@ Client* client_of(uint64_t badge) {
 }
 
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
-    CapSlot sent = request.capability.slot;
-    if (sent.is_none())
-        return lib::fail(Error::InvalidArgument);
-    auto what = TRY(sys::inspect(sent));
-    if (what.type != mnos::CapType::MemoryFrame || what.size == 0 ||
-        what.size > fs::MAX_BUFFER_PAGES)
-        return lib::fail(Error::InvalidArgument);
     Client* slot = client_of(request.badge);
     if (!slot)
         for (Client& c : g_clients)
@@ -56,16 +49,10 @@ lib::Result<rpc::Reply> attach(const rpc::Request& request) {
             }
     if (!slot)
         return lib::fail(Error::NoSlot);
-    // Out of the window into a slot of our own: the mapping needs the frame to stay named.
-    CapSlot kept = TRY(sys::delegate(sent, mnos::service_caps::SELF, CapSlot::none(),
-                                     mnos::Rights::Read | mnos::Rights::Write));
-    auto mapped = mnos::map_shared(kept, what.size, true);
-    (void)sys::drop_cap(kept); // the mapping keeps the frame
-    if (!mapped)
-        return lib::fail(mapped.error());
+    auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, fs::MAX_BUFFER_PAGES));
     if (slot->buffer)
         mnos::free_pages(slot->buffer, slot->bytes / PAGE);
-    *slot = {request.badge, static_cast<uint8_t*>(*mapped), what.size * PAGE};
+    *slot = {request.badge, buffer.memory, buffer.pages * PAGE};
     return rpc::Reply{};
 }
 

@@ -9,6 +9,7 @@
 #include "kernel/arch/x86_64/vectors.h"
 #include "kernel/debug/log.h"
 #include "kernel/irq/irq.h"
+#include "kernel/irq/msi.h"
 #include "kernel/irq/tick.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
@@ -39,6 +40,8 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     }
     if (v >= vectors::GSI_BASE && v < vectors::GSI_BASE + vectors::GSI_COUNT)
         irq::dispatch_gsi(uint32_t(v - vectors::GSI_BASE));
+    else if (v >= vectors::MSI_BASE && v < vectors::MSI_BASE + vectors::MSI_COUNT)
+        irq::dispatch_msi(uint32_t(v - vectors::MSI_BASE));
     else if (v == vectors::LAPIC_TIMER) {
         if (this_cpu().index == 0) // every CPU's timer runs; one of them keeps the time
             irq::tick();

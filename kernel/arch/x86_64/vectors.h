@@ -13,6 +13,9 @@ inline constexpr unsigned GSI_BASE = 0x20;
 inline constexpr unsigned GSI_COUNT = 64;
 inline constexpr unsigned LEGACY_PIC_MASTER = 0x20;
 inline constexpr unsigned LEGACY_PIC_SLAVE = 0x28;
+// 0x60..0xdf: message-signalled interrupts (MSI-X, MSI), handed out one by one (kernel/irq/msi.h).
+inline constexpr unsigned MSI_BASE = 0x60;
+inline constexpr unsigned MSI_COUNT = 0x80;
 inline constexpr unsigned LAPIC_TIMER = 0xe0;
 inline constexpr unsigned IPI_FIRST = 0xf0; // 0xf0..0xfd reserved for inter-processor interrupts
 inline constexpr unsigned IPI_LAST = 0xfd;
@@ -22,6 +25,7 @@ inline constexpr unsigned LAPIC_ERROR = 0xfe;
 inline constexpr unsigned SPURIOUS = 0xff;
 inline constexpr unsigned COUNT = 256;
 
-static_assert(GSI_BASE >= EXCEPTIONS_END && GSI_BASE + GSI_COUNT <= LAPIC_TIMER);
+static_assert(GSI_BASE >= EXCEPTIONS_END && GSI_BASE + GSI_COUNT <= MSI_BASE);
+static_assert(MSI_BASE + MSI_COUNT <= LAPIC_TIMER);
 
 } // namespace kernel::x86_64::vectors

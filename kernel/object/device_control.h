@@ -1,0 +1,29 @@
+// DeviceControl: the right to claim PCI devices. The kernel makes one at boot and gives it to
+// init, which claims each driver's device (ClaimPciDevice, WRITE) by vendor and device ID and
+// delegates only that PciDevice, the way IrqControl hands out interrupt lines. Whoever holds
+// this can take any device, so nobody but init should keep it.
+#pragma once
+
+#include "kernel/object/kernel_object.h"
+#include "kernel/syscall/invocation.h"
+
+namespace kernel::object {
+
+class DeviceControl final : public KernelObject {
+public:
+    static constexpr mnos::CapType CAP_TYPE = mnos::CapType::DeviceControl;
+
+    static lib::Result<lib::RefPtr<DeviceControl>> create() {
+        return create_object<DeviceControl>();
+    }
+
+    // ---- the invocation (abi/syscall.h); device_control.cpp
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::ClaimPciDevice>, syscall::Invocation&);
+
+private:
+    template <typename T, typename... Args>
+    friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
+    DeviceControl() : KernelObject(CAP_TYPE) {}
+};
+
+} // namespace kernel::object

@@ -1,0 +1,199 @@
+#include "kernel/object/pci_device.h"
+
+#include "kernel/cap/cnode.h"
+#include "kernel/ipc/kernel_hooks.h"
+#include "kernel/irq/irq_lines.h"
+#include "kernel/irq/msi.h"
+#include "kernel/mm/memory.h"
+#include "kernel/object/mmio_region.h"
+#include "lib/pci/device_access.h"
+
+namespace kernel::object {
+
+namespace {
+
+using mnos::Error;
+using mnos::Rights;
+
+// MSI-X (PCI Local Bus Specification 3.0, section 6.8.2): the message control word follows
+// the capability header; each table entry is four dwords.
+constexpr uint16_t MSIX_CONTROL = 2;
+constexpr uint16_t MSIX_ENABLE = 1u << 15;
+constexpr uint16_t MSIX_FUNCTION_MASK = 1u << 14;
+constexpr uint32_t ENTRY_DWORDS = 4;
+constexpr uint32_t ENTRY_ADDRESS_LOW = 0, ENTRY_ADDRESS_HIGH = 1, ENTRY_DATA = 2,
+                   ENTRY_CONTROL = 3;
+constexpr uint32_t ENTRY_MASKED = 1;
+
+// What a capability made from a device capability may carry: use it and pass it on.
+constexpr Rights DERIVED_RIGHTS = Rights::Read | Rights::Write | Rights::Grant;
+
+void on_msi(void* context) {
+    // Sound: the context is an IrqLine a PciDevice holds for the kernel's lifetime.
+    static_cast<IrqLine*>(context)->fire();
+}
+
+lib::Result<uint64_t> insert_derived(syscall::Invocation& call, lib::RefPtr<KernelObject> object) {
+    if (call.cnode.used_slots() >= mnos::CNODE_SLOTS)
+        return lib::fail(Error::NoSlot);
+    mnos::CapSlot slot =
+        TRY(cap::insert(call.cnode, std::move(object), call.target.rights & DERIVED_RIGHTS));
+    return slot.index();
+}
+
+} // namespace
+
+// (device, offset, width) -> the value
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::PciConfigRead>,
+                                        syscall::Invocation& call) {
+    uint64_t offset = call.registers.arg1();
+    uint64_t width = call.registers.arg2();
+    TRY(lib::pci::check_config_read(offset, width));
+    uint32_t dword = m_config.read32(m_device.bdf, uint16_t(offset & ~3u));
+    uint32_t value = dword >> ((offset & 3) * 8);
+    if (width < 4)
+        value &= (1u << (width * 8)) - 1;
+    return value;
+}
+
+// (device, offset, width, value) -> 0: the command register only (device_access.h).
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::PciConfigWrite>,
+                                        syscall::Invocation& call) {
+    uint64_t value = call.registers.arg3();
+    TRY(lib::pci::check_config_write(call.registers.arg1(), call.registers.arg2(), value));
+    Guard guard(m_lock);
+    write_command(uint16_t(value));
+    return 0;
+}
+
+// (device, physical address, pages) -> mmio-region slot
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DeviceMmio>,
+                                        syscall::Invocation& call) {
+    uint64_t phys = call.registers.arg1();
+    uint64_t pages = call.registers.arg2();
+    TRY(lib::pci::check_mmio_range(m_device, phys, pages));
+    auto region = TRY(MmioRegion::create(lib::PhysAddr(phys), pages));
+    return insert_derived(call, std::move(region));
+}
+
+// (device, MSI-X entry) -> irq-line slot
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DeviceIrq>,
+                                        syscall::Invocation& call) {
+    uint64_t entry = call.registers.arg1();
+    lib::RefPtr<IrqLine> line;
+    {
+        Guard guard(m_lock);
+        if (m_device.caps.msix) {
+            if (entry >= m_device.caps.msix->table_size || entry >= MAX_VECTORS)
+                return lib::fail(Error::InvalidArgument);
+            line = TRY(msix_line(uint32_t(entry)));
+        } else {
+            if (entry != 0)
+                return lib::fail(Error::InvalidArgument);
+            line = TRY(intx_line());
+        }
+    }
+    return insert_derived(call, std::move(line));
+}
+
+// (device, memory-frame slot) -> the frame's physical address; the frame stays pinned
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DmaAddress>,
+                                        syscall::Invocation& call) {
+    auto frame = TRY(call.object_argument<MemoryFrame>(call.registers.arg1(),
+                                                       Rights::Read | Rights::Write));
+    // Device memory (the framebuffer) is not RAM a device should be pointed at.
+    if (!frame->owns_pages())
+        return lib::fail(Error::InvalidArgument);
+    Guard guard(m_lock);
+    lib::RefPtr<MemoryFrame>* free_pin = nullptr;
+    for (auto& pin : m_pins) {
+        if (pin.get() == frame.get())
+            return frame->base().value();
+        if (!pin && !free_pin)
+            free_pin = &pin;
+    }
+    if (!free_pin)
+        return lib::fail(Error::NoSlot);
+    uint64_t address = frame->base().value();
+    *free_pin = std::move(frame);
+    return address;
+}
+
+void PciDevice::reset_for_new_owner() {
+    Guard guard(m_lock);
+    uint16_t command = m_config.read16(m_device.bdf, lib::pci::reg::COMMAND);
+    write_command(uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER));
+}
+
+void PciDevice::write_command(uint16_t value) {
+    m_config.write16(m_device.bdf, lib::pci::reg::COMMAND, value);
+    // With bus mastering off the device can no longer reach the pinned frames.
+    if (!(value & lib::pci::COMMAND_BUS_MASTER))
+        release_pins();
+}
+
+void PciDevice::release_pins() {
+    for (auto& pin : m_pins)
+        pin.reset();
+}
+
+lib::Result<lib::RefPtr<IrqLine>> PciDevice::msix_line(uint32_t entry) {
+    if (m_lines[entry])
+        return m_lines[entry];
+    const lib::pci::Msix& msix = *m_device.caps.msix;
+    if (!m_msix_table) {
+        // Enumeration checked that the table lies inside this memory BAR.
+        const lib::pci::Bar& bar = m_device.bars[msix.table_bar];
+        lib::VirtAddr table = TRY(mm::map_mmio(lib::PhysAddr(bar.base + msix.table_offset),
+                                               size_t(msix.table_size) * ENTRY_DWORDS * 4));
+        // Sound: map_mmio mapped the table uncached and writable for the kernel's lifetime.
+        m_msix_table = reinterpret_cast<volatile uint32_t*>(table.value());
+    }
+    // Edge: a message cannot be "still asserted", so the entry never needs masking while the
+    // holder handles it (irq_line.h); a message while nobody waits is latched.
+    auto line = TRY(IrqLine::create(entry, *this, IrqTrigger::Edge));
+    irq::MsiMessage message = TRY(irq::allocate_msi(on_msi, line.get()));
+    // Sound: the table maps table_size entries of four dwords, and DeviceIrq checked entry <
+    // table_size. Masked until the first waiter unmasks it; address and data written while
+    // masked, so the device never sends a half-written message.
+    volatile uint32_t* slot = m_msix_table + entry * ENTRY_DWORDS;
+    slot[ENTRY_CONTROL] = ENTRY_MASKED;
+    slot[ENTRY_ADDRESS_LOW] = uint32_t(message.address);
+    slot[ENTRY_ADDRESS_HIGH] = uint32_t(message.address >> 32);
+    slot[ENTRY_DATA] = message.data;
+    uint16_t at = uint16_t(msix.offset + MSIX_CONTROL);
+    uint16_t control = m_config.read16(m_device.bdf, at);
+    m_config.write16(m_device.bdf, at, uint16_t((control | MSIX_ENABLE) & ~MSIX_FUNCTION_MASK));
+    m_lines[entry] = line;
+    return line;
+}
+
+lib::Result<lib::RefPtr<IrqLine>> PciDevice::intx_line() {
+    if (m_intx)
+        return m_intx;
+    if (m_device.interrupt_pin == 0)
+        return lib::fail(Error::Unsupported);
+    // Without an AML interpreter there is no _PRT: the line firmware wrote is taken as the GSI,
+    // which holds on QEMU's pc (PIIX links on GSIs 10 and 11, level, active high). PCI INTx is
+    // level-triggered and may be shared.
+    acpi::IrqRoute route{.gsi = m_device.interrupt_line, .active_low = false,
+                         .level_triggered = true};
+    m_intx = TRY(irq::irq_line(route));
+    return m_intx;
+}
+
+void PciDevice::mask(uint32_t entry) {
+    // Sound: set before any MSI-X line (the only callers) existed; an entry is four dwords.
+    m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = ENTRY_MASKED;
+}
+
+void PciDevice::unmask(uint32_t entry) {
+    // Sound: as for mask().
+    m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = 0;
+}
+
+void PciDevice::block_current(IrqWaiter& waiter) { ipc::kernel_irq_hooks().block_current(waiter); }
+
+void PciDevice::wake(IrqWaiter& waiter) { ipc::kernel_irq_hooks().wake(waiter); }
+
+} // namespace kernel::object

@@ -1,0 +1,90 @@
+// PciDevice: one PCI function handed to its driver. Through it, and only through it, a driver
+// reaches its device (docs/drivers.md):
+//
+//   PciConfigRead  (READ)   any of the first 256 bytes of configuration space
+//   PciConfigWrite (WRITE)  the command register's decode, bus-master and INTx-disable bits
+//   DeviceMmio     (READ)   an MmioRegion for pages inside one of its memory BARs
+//   DeviceIrq      (WRITE)  an IrqLine for MSI-X table entry N (a kernel-allocated vector the
+//                           kernel programs into the table), or for INTx when there is no MSI-X
+//   DmaAddress     (WRITE)  the physical address of a MemoryFrame the driver allocated, which
+//                           the device keeps pinned until bus mastering is switched off
+//
+// The pins are what make killing a driver during I/O safe: a dying driver's DMA frames would
+// otherwise go back to the allocator while the device may still write into them. A pinned frame
+// stays allocated (and charged) until the device can no longer reach it: the next owner's
+// claim (DeviceControl's ClaimPciDevice) or the driver itself switches bus mastering off first.
+//
+// One object per function of the inventory, created on first claim and kept for the kernel's
+// lifetime, like IrqLines: the MSI vectors bound to it and the IrqLines built on them survive a
+// driver's restart, and the kernel's interrupt handlers never see it go.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "kernel/object/irq_line.h"
+#include "kernel/object/kernel_object.h"
+#include "kernel/object/memory_frame.h"
+#include "kernel/sync/spinlock.h"
+#include "kernel/syscall/invocation.h"
+#include "lib/pci/config_space.h"
+#include "lib/pci/enumerate.h"
+
+namespace kernel::object {
+
+class PciDevice final : public KernelObject, private IrqHooks {
+public:
+    static constexpr mnos::CapType CAP_TYPE = mnos::CapType::PciDevice;
+    static constexpr uint32_t MAX_VECTORS = 8;    // MSI-X entries a driver may ask for
+    static constexpr uint32_t MAX_DMA_PINS = 32;  // frames a device may hold at once
+
+    // `device` is the inventory's entry, which outlives every object (static storage).
+    static lib::Result<lib::RefPtr<PciDevice>> create(const lib::pci::Device& device,
+                                                      lib::pci::ConfigSpace& config) {
+        return create_object<PciDevice>(device, config);
+    }
+
+    // ---- the invocations (abi/syscall.h); pci_device.cpp
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::PciConfigRead>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::PciConfigWrite>,
+                                 syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DeviceMmio>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DeviceIrq>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DmaAddress>, syscall::Invocation&);
+
+    const lib::pci::Device& device() const { return m_device; }
+
+    // A new owner takes the device: bus mastering off, then every pinned frame let go.
+    void reset_for_new_owner();
+
+private:
+    template <typename T, typename... Args>
+    friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
+    PciDevice(const lib::pci::Device& device, lib::pci::ConfigSpace& config)
+        : KernelObject(CAP_TYPE), m_device(device), m_config(config) {}
+
+    // IrqHooks for the MSI-X lines: the "GSI" of such a line is its table entry, masked and
+    // unmasked through the entry's vector control word. Blocking is the kernel's as for any line.
+    void mask(uint32_t entry) override;
+    void unmask(uint32_t entry) override;
+    void block_current(IrqWaiter& waiter) override;
+    void wake(IrqWaiter& waiter) override;
+
+    lib::Result<lib::RefPtr<IrqLine>> msix_line(uint32_t entry) REQUIRES(m_lock);
+    lib::Result<lib::RefPtr<IrqLine>> intx_line() REQUIRES(m_lock);
+    void write_command(uint16_t value) REQUIRES(m_lock);
+    void release_pins() REQUIRES(m_lock);
+
+    const lib::pci::Device& m_device;
+    lib::pci::ConfigSpace& m_config;
+    Spinlock m_lock{LockRank::PciDevice};
+    // The MSI-X table, mapped uncached into the kernel on the first DeviceIrq. Set once, under
+    // m_lock, before the first MSI-X IrqLine exists; the hooks only run on such lines, so they
+    // read it without the lock.
+    volatile uint32_t* m_msix_table = nullptr;
+    std::array<lib::RefPtr<IrqLine>, MAX_VECTORS> m_lines GUARDED_BY(m_lock);
+    lib::RefPtr<IrqLine> m_intx GUARDED_BY(m_lock);
+    std::array<lib::RefPtr<MemoryFrame>, MAX_DMA_PINS> m_pins GUARDED_BY(m_lock);
+};
+
+} // namespace kernel::object

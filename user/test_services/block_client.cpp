@@ -1,0 +1,254 @@
+// The block service's boot test client (tests/boot/block_test.py, user/etc/test/block.manifest):
+// reads the whole disk back through "block" from several threads at once and checks every
+// sector's pattern (block_pattern.h), writes sectors the host checks after QEMU exits, sends
+// the requests the service must refuse, and kills the driver (through init's control protocol)
+// while a read is in flight: that read fails, init restarts the driver, and the retried read
+// succeeds. Arguments: the disk's sectors, the first sector to write, and optionally a sector
+// where QEMU injects an I/O error (tests/boot, block-device-error): then only the device error's
+// path is checked. Exits with its failure count.
+#include <optional>
+
+#include "abi/block.h"
+#include "abi/init.h"
+#include "abi/init_control.h"
+#include "user/libmnos/memory.h"
+#include "user/libmnos/name_service.h"
+#include "user/libmnos/print.h"
+#include "user/libmnos/thread.h"
+#include "user/test_services/block_pattern.h"
+
+namespace {
+
+using mnos::CapSlot;
+using mnos::Error;
+namespace block = mnos::block;
+namespace rpc = mnos::rpc;
+namespace sys = mnos::sys;
+
+constexpr CapSlot BLOCK{mnos::CNODE_SLOTS - 1};
+constexpr uint64_t BUFFER_PAGES = 16;
+constexpr uint64_t BUFFER_BYTES = BUFFER_PAGES * 4096;
+constexpr uint64_t SECTOR = block::SECTOR_SIZE;
+constexpr size_t READERS = 4;
+constexpr uint64_t READER_SECTORS = BUFFER_BYTES / SECTOR / READERS; // each reader's share
+constexpr uint64_t WRITTEN_SECTORS = 8;
+
+uint8_t* g_buffer;
+CapSlot g_frame;
+int g_failures = 0;
+
+void check(bool ok, const char* what) {
+    if (!ok)
+        ++g_failures;
+    mnos::println("block-client: {} {}", ok ? "PASS" : "FAIL", what);
+}
+
+uint64_t parse(const char* text) {
+    uint64_t value = 0;
+    for (; text && *text >= '0' && *text <= '9'; ++text)
+        value = value * 10 + uint64_t(*text - '0');
+    return value;
+}
+
+lib::Result<rpc::Answer> request(uint64_t method, uint64_t sector, uint64_t count,
+                                 uint64_t offset) {
+    return rpc::call(BLOCK, method, {sector, count, offset});
+}
+
+// Looks "block" up and attaches the buffer, retrying while the service is (re)starting:
+// a lookup can still find a driver that has just died, whose endpoint then refuses the attach.
+bool connect() {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        (void)sys::drop_cap(BLOCK);
+        if (mnos::names::lookup(block::SERVICE, BLOCK)) {
+            auto attached = rpc::call(BLOCK, block::Attach, {},
+                                      {g_frame, mnos::Rights::Read | mnos::Rights::Write |
+                                                    mnos::Rights::Grant});
+            if (attached)
+                return true;
+        }
+        (void)sys::sleep(10);
+    }
+    return false;
+}
+
+// Whether sectors [first, first + count) in the buffer at `offset` hold their pattern.
+bool pattern_holds(uint64_t first, uint64_t count, uint64_t offset, bool written) {
+    for (uint64_t i = 0; i < count; ++i)
+        // Sound: the buffer is 8-byte aligned (page-aligned) and each sector 512 bytes of it.
+        if (!block_pattern::matches(first + i,
+                                    reinterpret_cast<const uint64_t*>(g_buffer + offset +
+                                                                      i * SECTOR),
+                                    written))
+            return false;
+    return true;
+}
+
+struct Reader {
+    size_t index = 0;
+    uint64_t first = 0, end = 0; // the sectors it checks
+    uint64_t bad = 0;            // sectors that failed, or requests
+};
+
+// Reads its range in pieces into its own quarter of the buffer, concurrently with the others.
+void read_range(void* argument) {
+    Reader& r = *static_cast<Reader*>(argument);
+    uint64_t offset = r.index * READER_SECTORS * SECTOR;
+    for (uint64_t sector = r.first; sector < r.end; sector += READER_SECTORS) {
+        uint64_t count = r.end - sector < READER_SECTORS ? r.end - sector : READER_SECTORS;
+        auto read = request(block::Read, sector, count, offset);
+        if (!read || read->words[0] != count * SECTOR || !pattern_holds(sector, count, offset, false))
+            ++r.bad;
+    }
+}
+
+void read_everything(uint64_t capacity) {
+    Reader readers[READERS];
+    std::optional<mnos::Thread> threads[READERS];
+    uint64_t share = (capacity + READERS - 1) / READERS;
+    for (size_t i = 0; i < READERS; ++i) {
+        uint64_t first = i * share < capacity ? i * share : capacity;
+        uint64_t end = first + share < capacity ? first + share : capacity;
+        readers[i] = {i, first, end, 0};
+        if (auto started = mnos::Thread::start(read_range, &readers[i]))
+            threads[i] = *started;
+    }
+    uint64_t bad = 0;
+    for (size_t i = 0; i < READERS; ++i) {
+        if (!threads[i] || !threads[i]->join())
+            ++bad;
+        bad += readers[i].bad;
+    }
+    check(bad == 0, "every sector reads back its pattern, from 4 threads at once");
+}
+
+void write_and_flush(uint64_t first) {
+    for (uint64_t i = 0; i < WRITTEN_SECTORS; ++i)
+        // Sound: as in pattern_holds.
+        block_pattern::fill(first + i, reinterpret_cast<uint64_t*>(g_buffer + i * SECTOR), true);
+    auto written = request(block::Write, first, WRITTEN_SECTORS, 0);
+    check(written && written->words[0] == WRITTEN_SECTORS * SECTOR, "8 sectors are written");
+    check(rpc::call(BLOCK, block::Flush, {}).has_value(), "the disk is flushed");
+    __builtin_memset(g_buffer, 0, WRITTEN_SECTORS * SECTOR);
+    auto read = request(block::Read, first, WRITTEN_SECTORS, 0);
+    check(read && pattern_holds(first, WRITTEN_SECTORS, 0, true),
+          "the written sectors read back as written");
+}
+
+void refusals(uint64_t capacity) {
+    check(request(block::Read, capacity, 1, 0).error() == Error::Overflow,
+          "a read past the end of the disk is refused (Overflow)");
+    check(request(block::Read, capacity - 1, 2, 0).error() == Error::Overflow,
+          "a read running over the end is refused (Overflow)");
+    check(request(block::Write, ~uint64_t(0), 1, 0).error() == Error::Overflow,
+          "a write at sector 2^64-1 is refused (Overflow)");
+    check(request(block::Read, 0, 0, 0).error() == Error::InvalidArgument,
+          "a read of no sectors is refused (InvalidArgument)");
+    check(request(block::Read, 0, block::MAX_SECTORS + 1, 0).error() == Error::InvalidArgument,
+          "an oversized read is refused (InvalidArgument)");
+    check(request(block::Read, 0, 1, 100).error() == Error::InvalidArgument,
+          "a misaligned buffer offset is refused (InvalidArgument)");
+    check(request(block::Read, 0, 16, BUFFER_BYTES - 4 * SECTOR).error() == Error::BadAddress,
+          "a read that does not fit the buffer is refused (BadAddress)");
+    check(rpc::call(BLOCK, 99, {}).error() == Error::InvalidArgument,
+          "an unknown method is refused (InvalidArgument)");
+}
+
+// Reads sector 0.. in full pieces until a read fails, as a client busy with the disk would.
+struct Busy {
+    Error error = Error::NotFound;
+    uint64_t reads = 0;
+};
+void read_until_failure(void* argument) {
+    Busy& busy = *static_cast<Busy*>(argument);
+    while (true) {
+        auto read = request(block::Read, 0, block::MAX_SECTORS, 0);
+        if (!read) {
+            busy.error = read.error();
+            return;
+        }
+        ++busy.reads;
+    }
+}
+
+void kill_during_io() {
+    Busy busy;
+    auto reader = mnos::Thread::start(read_until_failure, &busy);
+    if (!reader) {
+        check(false, "a reader thread starts");
+        return;
+    }
+    while (__atomic_load_n(&busy.reads, __ATOMIC_RELAXED) < 3)
+        (void)sys::sleep(1);
+    auto name = mnos::names::pack(block::SERVICE);
+    auto stopped = rpc::call(mnos::service_caps::NAME_SERVICE,
+                             mnos::init_control::StopService, *name);
+    check(stopped.has_value(), "init stops the driver on request");
+    (void)reader->join();
+    mnos::println("block-client: the busy read ended with {} after {} reads",
+                  mnos::error_name(busy.error), busy.reads);
+    check(busy.error == Error::PeerGone || busy.error == Error::EmptySlot,
+          "the read in flight when the driver died fails instead of hanging");
+    check(connect(), "the restarted driver is found and the buffer attached again");
+    __builtin_memset(g_buffer, 0, BUFFER_BYTES);
+    auto retried = request(block::Read, 0, block::MAX_SECTORS, 0);
+    check(retried && pattern_holds(0, block::MAX_SECTORS, 0, false),
+          "the retried read through the restarted driver succeeds");
+}
+
+// QEMU fails every read that touches `bad` (blkdebug): the driver passes the device's error
+// on, and the disk goes on working.
+void device_error(uint64_t bad) {
+    auto before = request(block::Read, bad - 1, 1, 0);
+    check(before && pattern_holds(bad - 1, 1, 0, false), "the sector before the bad one reads");
+    check(request(block::Read, bad, 1, 0).error() == Error::DeviceError,
+          "a read of the bad sector fails with the device's error (DeviceError)");
+    check(request(block::Read, bad - 4, 8, 0).error() == Error::DeviceError,
+          "a read across the bad sector fails with DeviceError");
+    auto after = request(block::Read, 0, 8, 0);
+    check(after && pattern_holds(0, 8, 0, false), "the disk works on after the error");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    uint64_t expected_capacity = argc > 1 ? parse(argv[1]) : 0;
+    uint64_t first_written = argc > 2 ? parse(argv[2]) : 0;
+    auto frame = sys::alloc_memory(mnos::service_caps::BUDGET, BUFFER_PAGES);
+    auto mapped = frame ? mnos::map_shared(*frame, BUFFER_PAGES, true) : lib::fail(frame.error());
+    if (!mapped) {
+        mnos::println("block-client: no buffer: {}", mnos::error_name(mapped.error()));
+        return 1;
+    }
+    g_frame = *frame;
+    g_buffer = static_cast<uint8_t*>(*mapped);
+    if (!mnos::names::wait_for(block::SERVICE, BLOCK)) {
+        mnos::println("block-client: no block service");
+        return 1;
+    }
+    check(request(block::Read, 0, 1, 0).error() == Error::NoSlot,
+          "a read before Attach is refused (NoSlot)");
+    check(rpc::call(BLOCK, block::Attach, {},
+                    {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant})
+              .has_value(),
+          "the buffer is attached");
+    auto info = rpc::call(BLOCK, block::Info, {});
+    uint64_t capacity = info ? info->words[0] : 0;
+    mnos::println("block-client: capacity {} sectors of {} bytes", capacity,
+                  info ? info->words[1] : 0);
+    check(capacity == expected_capacity && info->words[1] == SECTOR,
+          "the capacity is the image's");
+    if (capacity != expected_capacity || capacity < first_written + WRITTEN_SECTORS)
+        return g_failures + 1;
+    if (argc > 3) {
+        device_error(parse(argv[3]));
+        mnos::println("block-client: {} failure(s)", g_failures);
+        return g_failures;
+    }
+    read_everything(capacity);
+    write_and_flush(first_written);
+    refusals(capacity);
+    kill_during_io();
+    mnos::println("block-client: {} failure(s)", g_failures);
+    return g_failures;
+}
