@@ -30,16 +30,21 @@ def clean_lines(raw):
 
 
 # A service's log line ("[pid] ...") goes to COM1 from the kernel while the serial driver may be
-# sending a program's line: it can land behind a prompt or a line's start, as on any console
-# shared with a system log. A line also matches with such a fragment cut off its end.
+# sending a program's line: it can land behind a prompt or inside a line, as on any console
+# shared with a system log. A line also matches with such a fragment cut off its end, and the
+# fragment matches as the log line it is.
 LOG_FRAGMENT = re.compile(r"\[[0-9]+\] .*$")
 
 
 def matches(regex, line):
     if regex.search(line):
         return True
-    trimmed = LOG_FRAGMENT.sub("", line)
-    return trimmed != line and trimmed != "" and bool(regex.search(trimmed))
+    fragment = LOG_FRAGMENT.search(line)
+    if not fragment or fragment.start() == 0:
+        return False
+    # The line without the fragment, or the fragment, which is a log line of its own.
+    before, own = line[:fragment.start()], line[fragment.start():]
+    return (before.strip() != "" and bool(regex.search(before))) or bool(regex.search(own))
 
 
 def check_log(lines, expected, allow_panic):
@@ -230,7 +235,7 @@ def main():
         if args.expect_running:
             def finished(lines):
                 return not check_log(lines, args.expect, args.allow_panic) and all(
-                    any(re.search(pattern, line) for line in lines)
+                    any(matches(re.compile(pattern), line) for line in lines)
                     for pattern in args.expect_somewhere)
         if steps or finished:
             status = run_session(cmd, log_path, steps, args.timeout, finished)
@@ -245,7 +250,7 @@ def main():
     print("--------------------")
     problems = check_log(lines, args.expect, args.allow_panic) + screen_problems
     for pattern in args.expect_somewhere:
-        if not any(re.search(pattern, line) for line in lines):
+        if not any(matches(re.compile(pattern), line) for line in lines):
             problems.append(f"missing: {pattern}")
     for pattern in args.reject:
         hits = [line for line in lines if re.search(pattern, line)]
