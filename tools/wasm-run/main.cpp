@@ -14,6 +14,7 @@
 // goes to stderr); 1 for usage, load and link errors.
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -32,7 +33,7 @@ constexpr int kExitError = 1;
 constexpr int kExitTrap = 134; // what a shell reports for an abort(), as other runtimes do
 
 void usage() {
-    std::fprintf(stderr, "usage: wasm-run [--tier=interp|jit] FILE.wasm [ARGS...]\n"
+    std::fprintf(stderr, "usage: wasm-run [--tier=interp|jit] [--time] FILE.wasm [ARGS...]\n"
                          "       wasm-run [--tier=interp|jit] FILE.wasm --invoke NAME [ARGS...]\n");
 }
 
@@ -115,6 +116,14 @@ int main(int argc, char** argv) {
         ++argv;
         --argc;
     }
+    // --time: how long _start ran, on stderr, the way MinimalOS's Wasm host reports it, so a
+    // benchmark compares the same span of both (bench/wasm/run-os-bench).
+    bool timed = argc >= 2 && std::strcmp(argv[1], "--time") == 0;
+    if (timed) {
+        argv[1] = argv[0];
+        ++argv;
+        --argc;
+    }
     if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
         usage();
         return argc < 2 ? kExitError : 0;
@@ -179,7 +188,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "wasm-run: %s exports no _start (use --invoke NAME)\n", path);
         return kExitError;
     }
+    timespec start{}, end{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
     wasm::Trap trap = wasi.run_start(**instance);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    if (timed)
+        std::fprintf(stderr, "wasm-run: %s: ran in %lld us\n", path,
+                     (long long)((end.tv_sec - start.tv_sec) * 1'000'000 +
+                                 (end.tv_nsec - start.tv_nsec) / 1000));
     if (trap.ok() || trap.is_exit())
         return wasm::wasi::exit_status(trap);
     return report_trap(trap);

@@ -13,6 +13,7 @@
 #include "abi/init.h"
 #include "lib/wasm/engine.h"
 #include "lib/wasm/wasi/wasi.h"
+#include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
 #include "user/libmnos/initrd.h"
 #include "user/libmnos/print.h"
@@ -30,7 +31,7 @@ constexpr size_t MAX_ALLOWED = 8;
 constexpr size_t MAX_ARGS = 32;
 
 int usage() {
-    mnos::println("usage: wasm [--allow=MODULE.FIELD]... PATH [ARGS...] | PATH --invoke NAME [I32...]");
+    mnos::println("usage: wasm [--time] [--allow=MODULE.FIELD]... PATH [ARGS...] | PATH --invoke NAME [I32...]");
     return EXIT_ERROR;
 }
 
@@ -108,9 +109,15 @@ int main(int argc, char** argv) {
     StringView allowed[MAX_ALLOWED];
     size_t allowed_count = 0;
     int first = 1;
-    for (; first < argc && StringView(argv[first]).starts_with("--allow="); ++first)
-        if (allowed_count < MAX_ALLOWED)
+    bool timed = false; // --time: print how long _start ran (bench/wasm/run-os-bench)
+    for (; first < argc && StringView(argv[first]).starts_with("--"); ++first) {
+        if (StringView(argv[first]) == StringView("--time"))
+            timed = true;
+        else if (!StringView(argv[first]).starts_with("--allow="))
+            return usage();
+        else if (allowed_count < MAX_ALLOWED)
             allowed[allowed_count++] = StringView(argv[first]).substring(8);
+    }
     if (first >= argc)
         return usage();
     StringView path(argv[first]);
@@ -185,7 +192,11 @@ int main(int argc, char** argv) {
         mnos::println("wasm: {}: exports no _start (use --invoke NAME)", path);
         return EXIT_ERROR;
     }
+    auto start = mnos::clock::monotonic_ns();
     wasm::Trap trap = wasi.run_start(**instance);
+    auto end = mnos::clock::monotonic_ns();
+    if (timed && start && end)
+        mnos::println("wasm: {}: ran in {} us", path, (*end - *start) / 1000);
     if (trap.ok() || trap.is_exit())
         return wasm::wasi::exit_status(trap);
     return report_trap(path, trap);
