@@ -9,6 +9,7 @@
 #include "kernel/object/address_space_pin.h"
 #include "kernel/object/memory_frame.h"
 #include "kernel/object/mmio_region.h"
+#include "kernel/object/teardown.h"
 #include "kernel/object/thread.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/syscall/user_memory.h"
@@ -55,35 +56,31 @@ lib::Result<lib::RefPtr<Process>> Process::create_user(lib::StringView name,
 }
 
 void Process::release_address_space() {
-    // Under the regions lock, so a MapMemory/UnmapMemory from another process holding a
-    // capability to this one never works on tables being freed (address_space.cpp).
-    Regions::List mapped;
-    {
-        Guard guard(m_regions.lock());
-        if (m_address_space)
-            (void)m_address_space->release();
-        m_address_space.reset();
-        m_regions.take_all_locked(mapped);
-    }
-    {
-        Guard guard(m_image.lock());
-        m_image.take_all_locked(mapped);
-    }
-    // The tables are gone and no CPU runs on them (this is the last thread's final switch):
-    // the frames MapMemory mapped can go back, unless a capability still holds them.
-    Regions::free_all(mapped);
-    // Nothing of the process runs again, so nothing uses its capabilities: they go now, before
-    // waiters hear of the end. A service's endpoints close with them (Endpoint's
-    // last_capability_gone) once its supervisor has revoked the copies it handed out.
-    m_cnode.clear();
-    // Threads that each ended alone leave a process that exited with 0.
-    begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
-    ExitState how;
-    {
-        Guard guard(m_threads_lock);
-        how = m_exit_how;
-    }
-    m_exit.post(how);
+    struct Steps {
+        Process& p;
+        Regions::List mapped;
+        void release_page_tables() {
+            // Under the regions lock, so a MapMemory/UnmapMemory from another process holding
+            // a capability to this one never works on tables being freed (address_space.cpp).
+            {
+                Guard guard(p.m_regions.lock());
+                if (p.m_address_space)
+                    (void)p.m_address_space->release();
+                p.m_address_space.reset();
+                p.m_regions.take_all_locked(mapped);
+            }
+            Guard guard(p.m_image.lock());
+            p.m_image.take_all_locked(mapped);
+        }
+        void free_mapped_frames() { Regions::free_all(mapped); }
+        void clear_capabilities() { p.m_cnode.clear(); }
+        void post_exit() {
+            // Threads that each ended alone leave a process that exited with 0.
+            p.begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
+            p.m_exit.post(p.exit_state());
+        }
+    } steps{*this, {}};
+    tear_down(steps);
 }
 
 bool Process::begin_exit(ExitState how, int code) {
