@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Wasm engine's benchmark workloads (bench/wasm) run inside MinimalOS, typed into the
-shell as `wasm --time /bench/NAME.wasm`, each printing the checksum its native build prints
-on the host (run here first) and the time its _start took.
+shell as `wasm --tier=interp|jit --time /bench/NAME.wasm`, on both tiers, each printing the
+checksum its native build prints on the host (run here first) and the time its _start took.
 
 Usage: wasm_workloads_test.py --native-dir DIR -- boot_test.py arguments
 """
@@ -30,9 +30,10 @@ def main():
             print(f"FAIL: {name}.native printed no checksum: {native!r}")
             return 1
         print(f"{name}: native checksum {checksum.group(1)}")
-        steps += ["--type-after", PROMPT, f"wasm --time /bench/{name}.wasm\\r",
-                  "--expect", f"^checksum {checksum.group(1)}$",
-                  "--expect", rf"^wasm: /bench/{name}.wasm: ran in [0-9]+ us"]
+        for tier in ("interp", "jit"):
+            steps += ["--type-after", PROMPT, f"wasm --tier={tier} --time /bench/{name}.wasm\\r",
+                      "--expect", f"^checksum {checksum.group(1)}$",
+                      "--expect", rf"^wasm: /bench/{name}.wasm: ran in [0-9]+ us"]
     command = [sys.executable, os.path.join(HERE, "boot_test.py"), *sys.argv[split + 1:], *steps]
     return subprocess.run(command).returncode
 

@@ -86,7 +86,8 @@ lib::Result<rpc::Reply> handle_control(const rpc::Request& request) {
         if (!has_control(request.badge))
             return lib::fail(Error::MissingRights);
         char buffer[mnos::name_service::MAX_NAME + 1];
-        TRY(stop_service(TRY(mnos::names::unpack(request.words, buffer))));
+        lib::StringView name = TRY(mnos::names::unpack(request.words, buffer));
+        TRY(stop_service(name));
         return rpc::Reply{};
     }
     case control::Power:

@@ -17,6 +17,7 @@
 #include "user/libmnos/console.h"
 #include "user/libmnos/initrd.h"
 #include "user/libmnos/print.h"
+#include "user/wasm/frame_code_memory.h"
 #include "user/wasm/heap_allocator.h"
 #include "user/wasm/host_imports.h"
 #include "user/wasm/system_host.h"
@@ -31,7 +32,7 @@ constexpr size_t MAX_ALLOWED = 8;
 constexpr size_t MAX_ARGS = 32;
 
 int usage() {
-    mnos::println("usage: wasm [--time] [--allow=MODULE.FIELD]... PATH [ARGS...] | PATH --invoke NAME [I32...]");
+    mnos::println("usage: wasm [--time] [--tier=interp|jit] [--allow=MODULE.FIELD]... PATH [ARGS...] | PATH --invoke NAME [I32...]");
     return EXIT_ERROR;
 }
 
@@ -110,9 +111,14 @@ int main(int argc, char** argv) {
     size_t allowed_count = 0;
     int first = 1;
     bool timed = false; // --time: print how long _start ran (bench/wasm/run-os-bench)
+    bool compiled = false; // --tier=jit: the compiler tier, its code in W^X frames
     for (; first < argc && StringView(argv[first]).starts_with("--"); ++first) {
         if (StringView(argv[first]) == StringView("--time"))
             timed = true;
+        else if (StringView(argv[first]) == StringView("--tier=jit"))
+            compiled = true;
+        else if (StringView(argv[first]) == StringView("--tier=interp"))
+            compiled = false;
         else if (!StringView(argv[first]).starts_with("--allow="))
             return usage();
         else if (allowed_count < MAX_ALLOWED)
@@ -145,6 +151,11 @@ int main(int argc, char** argv) {
     config.max_memory_pages = 256;       // 16 MiB of linear memory
     config.value_stack_slots = 1u << 16; // 512 KiB of locals and operands
     config.max_call_depth = 10000;
+    wasm_host::FrameCodeMemory code_memory;
+    if (compiled) {
+        config.tier = wasm::Config::Tier::Jit;
+        config.code_memory = &code_memory;
+    }
     wasm::Store store(allocator, config);
     auto module = store.load(*bytes);
     if (!module) {
