@@ -137,9 +137,18 @@ lib::Result<CapSlot> start(const Supervised& job, const char** reason) {
     size_t count = 0;
     grants[count++] = {budget, mnos::service_caps::BUDGET, Rights::All};
     grants[count++] = {names, mnos::service_caps::NAME_SERVICE, Rights::Write};
-    for (size_t i = 0; i < s.grant_count; ++i)
-        grants[count++] = TRY(make_grant(
-            s.grants[i], CapSlot(uint32_t(mnos::service_caps::FIRST_GRANT + i)), temporaries));
+    for (size_t i = 0; i < s.grant_count; ++i) {
+        auto grant = make_grant(s.grants[i],
+                                CapSlot(uint32_t(mnos::service_caps::FIRST_GRANT + i)), temporaries);
+        if (!grant) {
+            // Say which capability it was: "not found" alone reads as a missing program.
+            *reason = s.grants[i].kind == ManifestGrant::Kind::Pci
+                          ? "its PCI device is not on this machine"
+                          : "a capability its entry names could not be made";
+            return lib::fail(grant.error());
+        }
+        grants[count++] = *grant;
+    }
     char storage[ManifestService::ARGS_MAX + 1];
     const char* argv[MAX_ARGS + 1];
     size_t argc = split_args(s, storage, argv);
