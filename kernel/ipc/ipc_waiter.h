@@ -79,6 +79,14 @@ public:
     // that completed the waiter marked it Done or Failed under the lock); it must never call back
     // into IPC.
     virtual void wake(IpcWaiter& waiter) = 0;
+    // The fast path's hand-off (docs/benchmarks.md): blocks the current thread, whose waiter
+    // `self` is, and owes `partner` (an operation just completed it) its wake. The kernel may run
+    // the partner's thread at once on this CPU, without a run queue or a scheduler pick; by
+    // default, and whenever that is not possible, this is wake(partner), then block_current().
+    virtual void block_current_handing_off(IpcWaiter& self, IpcWaiter& partner) {
+        wake(partner);
+        block_current(self);
+    }
 
 protected:
     ~SchedulerHooks() = default;

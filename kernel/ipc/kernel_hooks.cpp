@@ -39,6 +39,14 @@ public:
     }
     // After the endpoint lock is released: takes block_lock, then a run queue lock.
     void wake(IpcWaiter& waiter) override { sched::wake_blocked(thread_of(waiter)); }
+    // As block_current, but the partner's thread may run next without a run queue.
+    void block_current_handing_off(IpcWaiter& waiter, IpcWaiter& partner) override {
+        check_is_current(thread_of(waiter));
+        if (sched::block_until_woken(sched::BlockMode::Interruptible, &thread_of(partner)) ==
+                sched::BlockResult::Interrupted &&
+            object::Endpoint::abandon(waiter))
+            sched::block_until_woken(sched::BlockMode::Uninterruptible);
+    }
 };
 
 class KernelIrqHooks final : public object::IrqHooks {

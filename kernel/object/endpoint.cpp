@@ -73,10 +73,15 @@ lib::Result<void> deliver_locked(IpcWaiter& sender, IpcWaiter& receiver, uint64_
 // After `self` was queued or left waiting for a reply: block, then report how it ended. No lock
 // to read the outcome: the partner wrote it under the endpoint lock before it woke us, and the
 // wake (the thread's block_lock, a run queue's lock) orders that write before our return;
-// nobody touches a completed waiter again.
-lib::Result<IpcStatus> wait_for_partner(Endpoint& endpoint, IpcWaiter& self) {
+// nobody touches a completed waiter again. `partner`: a waiter this operation completed and
+// still owes its wake, which the fast path hands the CPU to (ipc_waiter.h).
+lib::Result<IpcStatus> wait_for_partner(Endpoint& endpoint, IpcWaiter& self,
+                                        IpcWaiter* partner = nullptr) {
     self.blocked_on = &endpoint;
-    ipc::g_hooks->block_current(self);
+    if (partner)
+        ipc::g_hooks->block_current_handing_off(self, *partner);
+    else
+        ipc::g_hooks->block_current(self);
     self.blocked_on = nullptr;
     switch (self.state) {
     case WaiterState::Done: self.state = WaiterState::Idle; return IpcStatus::Completed;
@@ -84,6 +89,28 @@ lib::Result<IpcStatus> wait_for_partner(Endpoint& endpoint, IpcWaiter& self) {
     default: return IpcStatus::Blocked; // only with hooks that do not really block
     }
 }
+
+// The fast path (docs/benchmarks.md) serves messages in registers only: one that carries a
+// capability takes the general path, whose wakes go through the run queue.
+bool may_hand_off(const mnos::IpcMessage& sent) { return sent.transfer.is_none(); }
+
+// A partner completed but not yet woken, for an operation that decides only later whether it
+// blocks (and hands the CPU to the partner) or not: then the wake happens here, after every
+// lock the operation took has been released (declared before them).
+class OwedWake {
+public:
+    explicit OwedWake(IpcWaiter* partner) : m_partner(partner) {}
+    OwedWake(const OwedWake&) = delete;
+    OwedWake& operator=(const OwedWake&) = delete;
+    ~OwedWake() {
+        if (m_partner)
+            ipc::g_hooks->wake(*m_partner);
+    }
+    IpcWaiter* take() { return std::exchange(m_partner, nullptr); }
+
+private:
+    IpcWaiter* m_partner;
+};
 
 } // namespace
 
@@ -136,6 +163,7 @@ lib::Result<IpcStatus> Endpoint::send_or_call(IpcWaiter& self, bool is_call) {
         return lib::fail(Error::Busy);
     TRY(check_transfer(self));
     self.called = is_call ? this : nullptr;
+    IpcWaiter* hand_off = nullptr;
     {
         PendingWakes wakes;
         Guard guard(m_lock);
@@ -148,19 +176,26 @@ lib::Result<IpcStatus> Endpoint::send_or_call(IpcWaiter& self, bool is_call) {
             TRY(deliver_locked(self, *receiver, self.badge));
             m_receivers.remove(*receiver);
             receiver->queued_on = nullptr;
-            if (is_call)
-                await_reply_locked(self, *receiver);
-            wakes.complete(*receiver);
             if (!is_call) {
+                wakes.complete(*receiver);
                 self.state = WaiterState::Idle;
                 return IpcStatus::Completed;
+            }
+            await_reply_locked(self, *receiver);
+            if (may_hand_off(self.message)) {
+                // A call always blocks for its reply: the receiver runs next, on this CPU if
+                // the scheduler can (block_current_handing_off).
+                receiver->state = WaiterState::Done;
+                hand_off = receiver;
+            } else {
+                wakes.complete(*receiver);
             }
         } else {
             enqueue_locked(m_senders, self,
                            is_call ? WaiterState::CallBlocked : WaiterState::SendBlocked);
         }
     }
-    return wait_for_partner(*this, self);
+    return wait_for_partner(*this, self, hand_off);
 }
 
 bool Endpoint::receive_locked(IpcWaiter& self, PendingWakes& wakes) {
@@ -186,7 +221,10 @@ lib::Result<IpcStatus> Endpoint::send(IpcWaiter& self) { return send_or_call(sel
 
 lib::Result<IpcStatus> Endpoint::call(IpcWaiter& self) { return send_or_call(self, true); }
 
-lib::Result<IpcStatus> Endpoint::receive(IpcWaiter& self) {
+lib::Result<IpcStatus> Endpoint::receive(IpcWaiter& self) { return receive_owing(self, nullptr); }
+
+lib::Result<IpcStatus> Endpoint::receive_owing(IpcWaiter& self, IpcWaiter* owed_partner) {
+    OwedWake owed(owed_partner); // woken on every return that does not hand the CPU to it
     if (self.is_blocked())
         return lib::fail(Error::Busy);
     if (Endpoint* via = self.reply_via) {
@@ -209,42 +247,51 @@ lib::Result<IpcStatus> Endpoint::receive(IpcWaiter& self) {
         if (receive_locked(self, wakes))
             return IpcStatus::Completed;
     }
-    return wait_for_partner(*this, self);
+    return wait_for_partner(*this, self, owed.take());
 }
 
-lib::Result<void> Endpoint::reply(IpcWaiter& self) {
+lib::Result<IpcWaiter*> Endpoint::answer(IpcWaiter& self) {
     Endpoint* via = self.reply_via;
     if (!via)
         return lib::fail(Error::NotFound);
-    bool answered;
+    IpcWaiter* caller;
     {
-        PendingWakes wakes;
         Guard guard(via->m_lock);
-        IpcWaiter* caller = self.reply_to;
-        answered = caller != nullptr;
+        caller = self.reply_to;
         if (caller) {
             // On a transfer error the pair stays as it is: the reply can be tried again.
             TRY(deliver_locked(self, *caller, 0));
             self.reply_to = nullptr;
             caller->replier = nullptr;
-            wakes.complete(*caller);
+            caller->state = WaiterState::Done;
         }
     }
     // Released after the lock: this may be the endpoint's last reference.
     self.reply_via = nullptr;
     via->release();
-    if (!answered)
+    return caller;
+}
+
+lib::Result<void> Endpoint::reply(IpcWaiter& self) {
+    IpcWaiter* caller = TRY(answer(self));
+    if (!caller)
         return lib::fail(Error::PeerGone);
+    ipc::g_hooks->wake(*caller);
     return {};
 }
 
 lib::Result<IpcStatus> Endpoint::reply_and_receive(IpcWaiter& self) {
     if (self.is_blocked())
         return lib::fail(Error::Busy);
-    if (self.reply_via)
-        if (auto replied = reply(self); !replied && replied.error() != Error::PeerGone)
-            return lib::fail(replied.error());
-    return receive(self);
+    IpcWaiter* caller = nullptr;
+    if (self.reply_via) {
+        caller = TRY(answer(self)); // null: the caller has gone, and we just receive
+        if (caller && !may_hand_off(self.message))
+            ipc::g_hooks->wake(*std::exchange(caller, nullptr));
+    }
+    // The caller's wake is owed until the receive knows whether it blocks: if it does, the
+    // caller runs next (the fast path); if a sender was queued, the caller is woken normally.
+    return receive_owing(self, caller);
 }
 
 void Endpoint::cancel(IpcWaiter& self) {

@@ -112,6 +112,11 @@ private:
     BudgetCharge m_charge;
 
     lib::Result<IpcStatus> send_or_call(ipc::IpcWaiter& self, bool is_call);
+    // receive() that owes `owed` (a caller just answered, or null) its wake: handed the CPU if
+    // the receive blocks, woken otherwise.
+    lib::Result<IpcStatus> receive_owing(ipc::IpcWaiter& self, ipc::IpcWaiter* owed);
+    // reply()'s delivery: the caller, completed but not woken, or null if it has gone.
+    static lib::Result<ipc::IpcWaiter*> answer(ipc::IpcWaiter& self);
     // With m_lock held; see endpoint.cpp.
     class PendingWakes;
     bool receive_locked(ipc::IpcWaiter& self, PendingWakes& wakes) REQUIRES(m_lock);

@@ -5,16 +5,23 @@
 
 namespace kernel::sched {
 
-BlockResult block_until_woken(BlockMode mode) {
+BlockResult block_until_woken(BlockMode mode, Thread* partner) {
     // Interrupts off before reading current(): the thread must not move between finding itself
     // and blocking.
     bool was_enabled = cpu::interrupts_enabled();
     cpu::disable_interrupts();
     Thread& self = *current();
+    // Claimed with interrupts off, so nothing on this CPU runs between the claim and the switch;
+    // no other CPU can queue or wake it once its wake is claimed (only pend one).
+    Thread* direct = partner && claim_for_switch(*partner) ? partner : nullptr;
+    if (partner && !direct)
+        wake_blocked(*partner);
     self.block_lock.lock();
     if (self.wake_pending) {
         self.wake_pending = false;
         self.block_lock.unlock(was_enabled);
+        if (direct)
+            wake(*direct);
         return BlockResult::Woken;
     }
     bool interruptible = mode == BlockMode::Interruptible;
@@ -22,6 +29,8 @@ BlockResult block_until_woken(BlockMode mode) {
     // we see the kill here, or the killer sees us Blocked below.
     if (interruptible && self.kill_requested()) {
         self.block_lock.unlock(was_enabled);
+        if (direct)
+            wake(*direct);
         return BlockResult::Interrupted;
     }
     // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
@@ -31,7 +40,10 @@ BlockResult block_until_woken(BlockMode mode) {
     self.woken_by_kill = false;
     self.blocked_interruptibly = interruptible;
     self.block_lock.unlock(false); // interrupts stay off until we have switched away
-    block_current();
+    if (direct)
+        switch_to_claimed(*direct);
+    else
+        block_current();
     self.block_lock.lock();
     bool killed = std::exchange(self.woken_by_kill, false);
     self.blocked_interruptibly = false;

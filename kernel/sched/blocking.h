@@ -27,7 +27,10 @@ enum class BlockResult : uint8_t { Woken, Interrupted };
 
 // Blocks the calling thread until wake_blocked(it); returns at once if that already happened.
 // Interrupted when the thread was killed before or while it blocked (see above).
-BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible);
+// `partner`: a thread the caller owes a wake_blocked(); when it is blocked on this CPU, off it
+// and unclaimed, the caller claims its wake and switches straight to it (the IPC fast path: no
+// run queue, no pick); otherwise, or if the caller does not block after all, it is woken.
+BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible, Thread* partner = nullptr);
 // Wakes `thread` from block_until_woken(), now or (if it has not blocked yet, or a kill is
 // waking it already) when it next blocks. Exactly one wake per block from the partner: the
 // IPC, IRQ and exit-notice protocols guarantee it.

@@ -53,6 +53,7 @@ struct alignas(64) CpuQueue {
     bool online = false;
     uint64_t switches = 0;
     uint64_t threads_run = 0;
+    uint64_t hand_offs = 0;
 };
 
 CpuQueue g_cpus[MAX_CPUS];
@@ -476,6 +477,23 @@ void wake(Thread& thread) {
     enqueue(thread, home_cpu(thread));
 }
 
+bool claim_for_switch(Thread& thread) {
+    Guard guard(thread.block_lock);
+    if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
+        thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
+        return false;
+    thread.wake_claimed = true;
+    return true;
+}
+
+// A wake that reaches the caller between its unlock and this switch finds it on_cpu and is left
+// to finish_switch on the other side (wake_after_switch), exactly as for schedule().
+void switch_to_claimed(Thread& thread) {
+    CpuQueue& q = this_queue();
+    ++q.hand_offs;
+    switch_to(q, thread);
+}
+
 // A sleeper waits on its CPU's sleep list under the blocking protocol (blocking.h): the timer
 // takes it off the list and is its one partner wake; a killer may wake it first, and then it
 // takes itself off the list, or, if the timer got there first, absorbs the timer's wake.
@@ -559,7 +577,7 @@ uint64_t kernel_stacks() { return g_kernel_stacks.load(std::memory_order_relaxed
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
-    return {q.switches, q.threads_run, q.ready_count.load(), q.current == q.idle};
+    return {q.switches, q.threads_run, q.ready_count.load(), q.current == q.idle, q.hand_offs};
 }
 
 } // namespace kernel::sched

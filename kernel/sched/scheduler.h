@@ -55,6 +55,12 @@ bool sleep_ticks(uint64_t ticks, BlockMode mode = BlockMode::Uninterruptible);
 // CPU is left for that CPU to queue (docs/scheduler.md).
 void block_current();
 void wake(Thread& thread);
+// The IPC fast path's two halves (blocking.h): claim_for_switch() claims the wake of `thread`
+// if it is Blocked, unclaimed, fully switched out and at home on this CPU (interrupts off);
+// switch_to_claimed() then blocks the caller (already marked Blocked) and runs that thread at
+// once, as a wake followed by a pick of exactly it would, without touching a run queue.
+bool claim_for_switch(Thread& thread);
+void switch_to_claimed(Thread& thread);
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();
@@ -73,6 +79,7 @@ struct CpuStats {
     uint64_t threads_run = 0;      // distinct non-idle threads that have run here
     uint64_t ready = 0;            // threads in its run queue now
     bool idle = false;             // running its idle thread now
+    uint64_t hand_offs = 0;        // of the switches, those the IPC fast path made directly
 };
 CpuStats cpu_stats(uint32_t cpu);
 // Kernel stacks mapped now: those of live threads and those pooled for reuse.

@@ -6,14 +6,11 @@
 #include <atomic>
 
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/init_process.h"
-#include "kernel/object/process.h"
 #include "kernel/sched/scheduler.h"
-#include "kernel/sched/user_process.h"
 #include "kernel/sched/wait_queue.h"
 #include "kernel/test/ipc_test_support.h"
+#include "kernel/test/ring3_bench.h"
 #include "kernel/test/suites.h"
-#include "kernel/test/test_programs.h"
 
 namespace kernel::test {
 
@@ -115,34 +112,33 @@ uint64_t cycles_per_semaphore_round_trip(Context& ctx) {
     return (run.end - run.start) / ROUND_TRIPS;
 }
 
-// ---- system calls from Ring 3 ----
-
-// Runs /bin/bench_syscall for `kind` and returns its exit code: the median cycles per call it
-// measured itself, in Ring 3 (or -1 if it refused the argument, 0 if it never ended).
-int user_cycles_per_syscall(Context& ctx, const char* kind) {
-    const char* argv[] = {"/bin/bench_syscall", kind};
-    auto process = spawn_test_program("/bin/bench_syscall", argv);
-    EXPECT(ctx, process.has_value());
-    if (!process)
-        return 0;
-    uint64_t deadline = sched::ticks() + 60 * sched::TICK_HZ;
-    while (!((*process)->exiting.load() && (*process)->live_threads.load() == 0)) {
-        if (sched::ticks() >= deadline)
-            return 0;
-        sched::sleep_ticks(1);
-    }
-    return (*process)->exit_code;
-}
-
 } // namespace
 
 void bench_suite(Context& ctx) {
-    int invalid = user_cycles_per_syscall(ctx, "invalid");
+    using namespace ring3_bench;
+    int invalid = syscall_cycles(ctx, "invalid");
     kprintln("bench: syscall from ring 3 with an invalid number (entry and exit): {} cycles",
              invalid);
-    int yield_call = user_cycles_per_syscall(ctx, "yield");
+    int yield_call = syscall_cycles(ctx, "yield");
     kprintln("bench: yield syscall from ring 3 with nothing else ready: {} cycles", yield_call);
+    uint64_t hand_offs = sched::cpu_stats(CPU).hand_offs;
+    int ipc_processes = ipc_between_processes(ctx, false);
+    // Both halves of every round trip take the fast path: the call and the reply_recv.
+    hand_offs = sched::cpu_stats(CPU).hand_offs - hand_offs;
+    kprintln("bench: fast-path switches in the process round trips: {}", hand_offs);
+    EXPECT(ctx, hand_offs >= 2 * 5 * 10000);
+    kprintln("bench: ring 3 call/reply between two processes on one cpu: {} cycles per round trip",
+             ipc_processes);
+    int ipc_threads = ipc_between_threads(ctx);
+    kprintln("bench: ring 3 call/reply between two threads of a process: {} cycles per round trip",
+             ipc_threads);
+    int ipc_transfer = ipc_between_processes(ctx, true);
+    kprintln("bench: ring 3 call/reply carrying a capability: {} cycles per round trip",
+             ipc_transfer);
+    int yield_processes = yield_between_processes(ctx);
+    kprintln("bench: ring 3 yield between two processes on one cpu: {} cycles", yield_processes);
     EXPECT(ctx, invalid > 0 && yield_call > 0);
+    EXPECT(ctx, ipc_processes > 0 && ipc_threads > 0 && ipc_transfer > 0 && yield_processes > 0);
     uint64_t yield = median_of_runs([&] { return cycles_per_yield(ctx); });
     kprintln("bench: yield between two kernel threads on one cpu: {} cycles", yield);
     uint64_t semaphore = median_of_runs([&] { return cycles_per_semaphore_round_trip(ctx); });

@@ -6,13 +6,15 @@
 #include <span>
 
 #include "kernel/object/process.h"
+#include "kernel/sched/user_process.h"
 #include "lib/string_view.h"
 
 namespace kernel::test {
 
 // Loads initrd program `path` ("/bin/true") with `argv`, charged to the root budget. NotFound
-// when the initrd has no such program.
+// when the initrd has no such program. `prepare` fills its CNode before it runs (user_process.h).
 lib::Result<lib::RefPtr<object::Process>> spawn_test_program(lib::StringView path,
-                                                             std::span<const char* const> argv);
+                                                             std::span<const char* const> argv,
+                                                             sched::Prepare prepare = nullptr);
 
 } // namespace kernel::test

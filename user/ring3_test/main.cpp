@@ -162,6 +162,40 @@ void test_debug_log_and_yield() {
                  sizeof forged - 1);
 }
 
+// The syscall entry saves only the registers the calls read or write (syscall_entry.S): RBX,
+// RBP, R14 and R15 survive because the kernel's C++ preserves them, also across a switch to
+// another thread (Sleep always blocks). RDI, the first argument, comes back unchanged too.
+void test_callee_saved_registers_survive(const char* what, Syscall number, uint64_t argument) {
+    static constexpr uint64_t PATTERN[4] = {0x0123456789abcdef, 0x1122334455667788,
+                                            0x8877665544332211, 0xfedcba9876543210};
+    uint64_t seen[6] = {}; // rbx, rbp, r14, r15 after the call, rdi after it, our own rbp
+    uint64_t rax = uint64_t(number);
+    uint64_t rdi = argument;
+    register uint64_t* out asm("r12") = seen;
+    const uint64_t* pattern = PATTERN;
+    // R12 carries the array through the call (the kernel restores it from the frame). RBP is
+    // the frame pointer here: kept in seen[5] and put back before anything else uses it. The
+    // rest the call may change is in the clobbers; no stack is touched (no red-zone hazard).
+    asm volatile("mov %%rbp, 40(%%r12)\n\t"
+                 "mov 0(%[pattern]), %%rbx\n\t"
+                 "mov 8(%[pattern]), %%rbp\n\t"
+                 "mov 16(%[pattern]), %%r14\n\t"
+                 "mov 24(%[pattern]), %%r15\n\t"
+                 "syscall\n\t"
+                 "mov %%rbx, 0(%%r12)\n\t"
+                 "mov %%rbp, 8(%%r12)\n\t"
+                 "mov %%r14, 16(%%r12)\n\t"
+                 "mov %%r15, 24(%%r12)\n\t"
+                 "mov %%rdi, 32(%%r12)\n\t"
+                 "mov 40(%%r12), %%rbp"
+                 : "+a"(rax), "+D"(rdi), [pattern] "+S"(pattern)
+                 : "r"(out)
+                 : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r13", "r14", "r15", "memory");
+    bool same = seen[0] == PATTERN[0] && seen[1] == PATTERN[1] && seen[2] == PATTERN[2] &&
+                seen[3] == PATTERN[3] && seen[4] == argument;
+    expect_value(what, same ? 1 : 0, 1);
+}
+
 void test_ports() {
     // The UART's scratch register (base + 7) holds any byte and affects nothing.
     expect_ok("port_out to the COM1 scratch register", call(Syscall::PortOut, COM1.index(),
@@ -1012,6 +1046,11 @@ int main(int, char**) {
     auto archive = mnos::initrd::map(INITRD, &reason);
     expect_ok("map the initrd it was granted", archive ? 0 : mnos::error_result(archive.error()));
     test_debug_log_and_yield();
+    test_callee_saved_registers_survive("registers survive an invalid syscall",
+                                        Syscall(mnos::SYSCALL_COUNT), 5);
+    test_callee_saved_registers_survive("registers survive a yield", Syscall::Yield, 6);
+    test_callee_saved_registers_survive("registers survive a sleep (a switch away)",
+                                        Syscall::Sleep, 1);
     test_ports();
     test_memory();
     test_capabilities();

@@ -202,6 +202,47 @@ TEST_F(EndpointTest, ReplyAndReceiveAnswersThenTakesTheNextCall) {
     kernel::object::Endpoint::cancel(server);
 }
 
+// The fast path: a call to a waiting receiver and a reply_recv that blocks hand the CPU to the
+// partner they completed; a send, a reply_recv that finds the next call queued, and the plain
+// reply wake it instead.
+TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
+    using Pair = std::pair<IpcWaiter*, IpcWaiter*>;
+    IpcWaiter server, client, other;
+    ASSERT_EQ(*endpoint->receive(server), IpcStatus::Blocked);
+    set_message(client, 1);
+    ASSERT_EQ(*endpoint->call(client), IpcStatus::Blocked);
+    EXPECT_EQ(scheduler.hand_offs, std::vector<Pair>{Pair(&client, &server)});
+    expect_message(server, 1);
+
+    set_message(server, 2);
+    ASSERT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Blocked);
+    expect_message(client, 2);
+    EXPECT_EQ(scheduler.hand_offs.back(), Pair(&server, &client));
+    ASSERT_EQ(scheduler.hand_offs.size(), 2u);
+
+    // The next call is queued before the server answers: the server does not block, so the
+    // caller it answered is woken and nobody is handed the CPU.
+    client.state = WaiterState::Idle;
+    set_message(client, 3);
+    ASSERT_EQ(*endpoint->call(client), IpcStatus::Blocked); // hand-off 3: to the server
+    set_message(other, 4);
+    ASSERT_EQ(*endpoint->call(other), IpcStatus::Blocked);
+    EXPECT_EQ(other.state, WaiterState::CallBlocked);
+    ASSERT_EQ(scheduler.hand_offs.size(), 3u);
+    set_message(server, 5);
+    ASSERT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Completed);
+    expect_message(client, 5);
+    expect_message(server, 4);
+    EXPECT_EQ(scheduler.hand_offs.size(), 3u);
+    EXPECT_EQ(scheduler.woken.back(), &client);
+
+    set_message(server, 6);
+    ASSERT_TRUE(endpoint->reply(server));
+    expect_message(other, 6);
+    EXPECT_EQ(scheduler.woken.back(), &other);
+    EXPECT_EQ(scheduler.hand_offs.size(), 3u);
+}
+
 TEST_F(EndpointTest, CancelLeavesTheQueueAndFreesTheCallerItOwes) {
     IpcWaiter a, b, c;
     ASSERT_TRUE(endpoint->send(a));
