@@ -6,10 +6,17 @@
 extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n) {
-    // rep movsb is fast on every CPU with ERMSB and correct on all others; the regions
-    // do not overlap by memcpy's contract, so a forward copy is valid.
+    // Eight bytes a step, then the rest one at a time: as fast as rep movsb on CPUs with ERMSB,
+    // faster on the others, and an eighth of the steps where each one counts (QEMU's TCG runs
+    // a string instruction's iterations one by one: a screen scroll is 3 MiB). A forward copy
+    // is valid for memcpy's disjoint regions, and for memmove's when dst is below src: every
+    // word is read before the write that could overlap it, and later reads lie above it.
     void* ret = dst;
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    size_t words = n / 8, bytes = n % 8;
+    asm volatile("rep movsq\n\tmov %[bytes], %%rcx\n\trep movsb"
+                 : "+D"(dst), "+S"(src), "+c"(words)
+                 : [bytes] "r"(bytes)
+                 : "memory");
     return ret;
 }
 
