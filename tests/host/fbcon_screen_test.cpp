@@ -1,6 +1,6 @@
 // The screen service's terminal (user/drivers/fbcon/screen.h) drawing into a buffer: glyphs from
 // the console font, colours, the controls and sequences of docs/console.md, scrolling and the
-// cursor.
+// cursor; and that rendering later, once for many writes, draws the same as after each.
 #include "user/drivers/fbcon/screen.h"
 
 #include <gtest/gtest.h>
@@ -17,16 +17,25 @@ constexpr uint32_t COLUMNS = 6, ROWS = 3, PAD = 16; // pixels past each line the
 constexpr uint32_t WIDTH = COLUMNS * 8, HEIGHT = ROWS * 16, PITCH = WIDTH * 4 + PAD;
 constexpr uint32_t GREY = 0xaaaaaa, RED = 0xaa0000, BRIGHT_GREEN = 0x55ff55, CURSOR = 0xffffff;
 
+constexpr fbcon::Geometry GEOMETRY{WIDTH, HEIGHT, PITCH};
+
 struct Fixture {
     std::vector<uint8_t> bytes = std::vector<uint8_t>(PITCH * HEIGHT, 0x5a);
-    fbcon::Screen screen{bytes.data(), {WIDTH, HEIGHT, PITCH}};
+    std::vector<fbcon::Cell> cells = std::vector<fbcon::Cell>(
+        fbcon::Screen::columns_for(GEOMETRY) * fbcon::Screen::rows_for(GEOMETRY));
+    fbcon::Screen screen{bytes.data(), GEOMETRY, cells.data()};
+
+    Fixture() { screen.render(); }
 
     uint32_t pixel(uint32_t x, uint32_t y) const {
         uint32_t value;
         std::memcpy(&value, &bytes[y * PITCH + x * 4], 4);
         return value;
     }
-    void write(const std::string& text) { screen.write(text.data(), text.size()); }
+    void write(const std::string& text) {
+        screen.write(text.data(), text.size());
+        screen.render();
+    }
 
     // True when cell (column, row) shows glyph `c` in `foreground` on black, ignoring the
     // cursor's rows when it is there.
@@ -121,6 +130,31 @@ TEST(FbconScreen, SequencesSplitAcrossWritesAndUnknownOnesDropped) {
     EXPECT_TRUE(f.shows(0, 0, 'a', RED));
     EXPECT_TRUE(f.shows(1, 0, 'b', RED));
     EXPECT_TRUE(f.shows(2, 0, ' ', GREY, true));
+}
+
+// However much scrolled between two renders (none, part of a screen, more than a screen), the
+// pixels end the same as when every byte was rendered at once.
+TEST(FbconScreen, OneRenderForManyWritesDrawsTheSameAsOneRenderEach) {
+    for (const std::string text : {"ab\ncd", "1\n2\n3\n4\x1b[31m5", "a\nb\nc\nd\ne\nf\ng\nhij",
+                                   "long line that wraps\nx\x1b[2J\x1b[Hy"}) {
+        Fixture eager, lazy;
+        for (char c : text)
+            eager.write(std::string(1, c));
+        lazy.screen.write(text.data(), text.size());
+        EXPECT_TRUE(lazy.screen.render());
+        EXPECT_EQ(eager.bytes, lazy.bytes) << text;
+    }
+}
+
+TEST(FbconScreen, RenderDrawsNothingWhenNothingChanged) {
+    Fixture f;
+    f.write("abc");
+    f.bytes[PITCH + 4] = 0x33; // a pixel of 'a', not one the text changes again
+    EXPECT_FALSE(f.screen.render());
+    EXPECT_EQ(f.bytes[PITCH + 4], 0x33);
+    f.write("\x1b[D"); // the cursor moved: only it is drawn again
+    EXPECT_EQ(f.bytes[PITCH + 4], 0x33);
+    EXPECT_TRUE(f.shows(2, 0, 'c', GREY, true));
 }
 
 } // namespace

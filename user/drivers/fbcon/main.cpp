@@ -3,6 +3,10 @@
 // console::Write on the endpoint it registers as "screen": the console service sends it the
 // echo and everything programs print. From init's start the kernel no longer draws there
 // (it does again on a panic).
+//
+// Threads: the served endpoint takes text into the screen's grid, which is cheap; a render
+// thread draws it, at most once a frame. A program that prints fast pays for the text, not for
+// a move of the whole framebuffer per line, and what it printed is on the screen a frame later.
 #include "abi/console.h"
 #include "abi/init.h"
 #include "user/drivers/fbcon/screen.h"
@@ -10,6 +14,10 @@
 #include "user/libmnos/memory.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
+#include "user/libmnos/spin_lock.h"
+#include "user/libmnos/thread.h"
+
+#include <atomic>
 
 #include <optional>
 
@@ -63,15 +71,39 @@ std::optional<Description> describe(lib::StringView text) {
     return drawable ? std::optional(d) : std::nullopt;
 }
 
+// A display refreshes about 60 times a second: drawing more often shows nothing more.
+constexpr uint64_t FRAME_MS = 16;
+
 fbcon::Screen* g_screen = nullptr;
+mnos::SpinLock g_screen_lock;           // over *g_screen
+std::atomic<bool> g_render_wanted{false}; // text came in since the render thread last looked
+CapSlot g_damaged;                      // a notification: wakes the render thread
 
 lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     if (request.method != mnos::console::Write)
         return lib::fail(mnos::Error::InvalidArgument);
     char bytes[mnos::console::BYTES_PER_MESSAGE];
     size_t count = mnos::console::unpack(request.words.data(), bytes);
-    g_screen->write(bytes, count);
+    {
+        mnos::LockGuard guard(g_screen_lock);
+        g_screen->write(bytes, count);
+    }
+    if (!g_render_wanted.exchange(true, std::memory_order_acq_rel))
+        (void)sys::signal(g_damaged, 1);
     return rpc::Reply{};
+}
+
+// Text that arrives while it draws waits for the next frame; an idle screen costs nothing.
+void render_thread(void*) {
+    while (true) {
+        (void)sys::wait_notification(g_damaged);
+        g_render_wanted.store(false, std::memory_order_release);
+        {
+            mnos::LockGuard guard(g_screen_lock);
+            g_screen->render();
+        }
+        (void)sys::sleep(FRAME_MS);
+    }
 }
 
 } // namespace
@@ -91,13 +123,21 @@ int main(int, char**) {
         mnos::println("screen: cannot map the framebuffer: {}", mnos::error_name(mapped.error()));
         return 1;
     }
+    auto* cells = new fbcon::Cell[size_t(fbcon::Screen::columns_for(g)) * fbcon::Screen::rows_for(g)];
     // Sound: the mapping covers offset + pitch * height bytes of the frame, the framebuffer the
     // kernel described, and offset is a multiple of 4 (describe() checked).
-    static fbcon::Screen screen(static_cast<uint8_t*>(*mapped) + description->offset, g);
+    static fbcon::Screen screen(static_cast<uint8_t*>(*mapped) + description->offset, g, cells);
     g_screen = &screen;
+    screen.render();
     auto endpoint = sys::create_endpoint(mnos::service_caps::BUDGET);
-    if (!endpoint) {
-        mnos::println("screen: no endpoint: {}", mnos::error_name(endpoint.error()));
+    auto damaged = sys::create_notification(mnos::service_caps::BUDGET);
+    if (!endpoint || !damaged) {
+        mnos::println("screen: out of memory for its endpoint and notification");
+        return 1;
+    }
+    g_damaged = *damaged;
+    if (auto thread = mnos::Thread::start(render_thread, nullptr); !thread) {
+        mnos::println("screen: no render thread: {}", mnos::error_name(thread.error()));
         return 1;
     }
     if (auto registered = mnos::names::register_endpoint(mnos::console::SCREEN, *endpoint);

@@ -26,12 +26,15 @@ uint32_t at_most(uint32_t value, uint32_t limit) { return value < limit ? value 
 
 } // namespace
 
-Screen::Screen(uint8_t* pixels, const Geometry& geometry)
-    : m_pixels(pixels), m_geometry(geometry), m_columns(geometry.width / CELL_WIDTH),
-      m_rows(geometry.height / CELL_HEIGHT), m_foreground(pixel(DEFAULT_FOREGROUND)),
-      m_background(pixel(DEFAULT_BACKGROUND)) {
+uint32_t Screen::columns_for(const Geometry& g) { return g.width / CELL_WIDTH; }
+uint32_t Screen::rows_for(const Geometry& g) { return g.height / CELL_HEIGHT; }
+
+Screen::Screen(uint8_t* pixels, const Geometry& geometry, Cell* cells)
+    : m_pixels(pixels), m_geometry(geometry), m_columns(columns_for(geometry)),
+      m_rows(rows_for(geometry)), m_cells(cells), m_foreground(DEFAULT_FOREGROUND),
+      m_background(DEFAULT_BACKGROUND) {
     clear_rows(0, m_rows);
-    toggle_cursor();
+    m_scrolled = m_rows; // nothing on the pixels is ours yet
 }
 
 uint32_t* Screen::line(uint32_t y) {
@@ -40,8 +43,19 @@ uint32_t* Screen::line(uint32_t y) {
     return reinterpret_cast<uint32_t*>(m_pixels + size_t(y) * m_geometry.pitch);
 }
 
+void Screen::damage(uint32_t row, uint32_t first_column, uint32_t end_column) {
+    if (first_column >= end_column)
+        return;
+    Damage& d = m_damage[grid_row(row)];
+    if (d.first == d.end) {
+        d = {uint16_t(first_column), uint16_t(end_column)};
+        return;
+    }
+    d.first = uint16_t(first_column < d.first ? first_column : d.first);
+    d.end = uint16_t(end_column > d.end ? end_column : d.end);
+}
+
 void Screen::write(const char* text, size_t length) {
-    toggle_cursor(); // off: what is drawn below never mixes with it
     for (size_t i = 0; i < length; ++i) {
         uint8_t c = uint8_t(text[i]);
         if (m_escape != Escape::None) {
@@ -71,13 +85,14 @@ void Screen::write(const char* text, size_t length) {
             character(c);
         }
     }
-    toggle_cursor(); // on again, where the cursor is now
 }
 
 void Screen::character(uint8_t c) {
     if (m_column == m_columns)
         new_line();
-    glyph(m_column++, m_row, c);
+    cell(m_row, m_column) = {c, m_foreground, m_background};
+    damage(m_row, m_column, m_column + 1);
+    ++m_column;
 }
 
 void Screen::control(uint8_t c) {
@@ -136,37 +151,26 @@ void Screen::select_graphic_rendition() {
     for (size_t i = 0; i < (m_parameter_count ? m_parameter_count : 1); ++i) {
         uint32_t n = i < m_parameter_count ? m_parameters[i] : 0;
         if (n == 0) {
-            m_foreground = pixel(DEFAULT_FOREGROUND);
-            m_background = pixel(DEFAULT_BACKGROUND);
+            m_foreground = DEFAULT_FOREGROUND;
+            m_background = DEFAULT_BACKGROUND;
         } else if (n >= 30 && n <= 37) {
-            m_foreground = pixel(ANSI_TO_VGA[n - 30]);
+            m_foreground = ANSI_TO_VGA[n - 30];
         } else if (n >= 90 && n <= 97) {
-            m_foreground = pixel(ANSI_TO_VGA[n - 90] + 8);
+            m_foreground = uint8_t(ANSI_TO_VGA[n - 90] + 8);
         } else if (n == 39) {
-            m_foreground = pixel(DEFAULT_FOREGROUND);
+            m_foreground = DEFAULT_FOREGROUND;
         } else if (n >= 40 && n <= 47) {
-            m_background = pixel(ANSI_TO_VGA[n - 40]);
+            m_background = ANSI_TO_VGA[n - 40];
         } else if (n == 49) {
-            m_background = pixel(DEFAULT_BACKGROUND);
+            m_background = DEFAULT_BACKGROUND;
         }
     }
 }
 
-void Screen::glyph(uint32_t column, uint32_t row, uint8_t c) {
-    const uint8_t* rows = font::glyphs[c];
-    for (uint32_t y = 0; y < CELL_HEIGHT; ++y) {
-        uint32_t* pixels = line(row * CELL_HEIGHT + y) + column * CELL_WIDTH;
-        for (uint32_t x = 0; x < CELL_WIDTH; ++x)
-            pixels[x] = (rows[y] & (0x80 >> x)) ? m_foreground : m_background;
-    }
-}
-
 void Screen::clear_cells(uint32_t row, uint32_t first_column, uint32_t end_column) {
-    for (uint32_t y = row * CELL_HEIGHT; y < (row + 1) * CELL_HEIGHT; ++y) {
-        uint32_t* pixels = line(y);
-        for (uint32_t x = first_column * CELL_WIDTH; x < end_column * CELL_WIDTH; ++x)
-            pixels[x] = m_background;
-    }
+    for (uint32_t column = first_column; column < end_column; ++column)
+        cell(row, column) = {' ', m_foreground, m_background};
+    damage(row, first_column, end_column);
 }
 
 void Screen::clear_rows(uint32_t first_row, uint32_t end_row) {
@@ -174,26 +178,71 @@ void Screen::clear_rows(uint32_t first_row, uint32_t end_row) {
         clear_cells(row, 0, m_columns);
 }
 
+// The grid is a ring of rows: scrolling moves its first row and blanks the one that comes in
+// at the bottom; the pixels follow at the next render.
 void Screen::new_line() {
     m_column = 0;
-    if (m_row + 1 < m_rows)
+    if (m_row + 1 < m_rows) {
         ++m_row;
-    else
-        scroll_up();
+        return;
+    }
+    m_top = (m_top + 1) % m_rows;
+    if (m_scrolled < m_rows)
+        ++m_scrolled;
+    clear_rows(m_rows - 1, m_rows);
 }
 
-// One move of the framebuffer's bytes, then one blank text row: no glyph is drawn again.
-void Screen::scroll_up() {
-    size_t text_row_bytes = size_t(m_geometry.pitch) * CELL_HEIGHT;
-    __builtin_memmove(m_pixels, m_pixels + text_row_bytes, text_row_bytes * (m_rows - 1));
-    clear_rows(m_rows - 1, m_rows);
+bool Screen::render() {
+    uint32_t column = at_most(m_column, m_columns - 1);
+    bool changed = m_scrolled > 0 || !m_cursor_drawn || m_cursor_drawn_column != column ||
+                   m_cursor_drawn_row != m_row;
+    if (m_cursor_drawn) // off first: nothing drawn below mixes with it, and moving keeps it
+        toggle_cursor(m_cursor_drawn_column, m_cursor_drawn_row);
+    draw_scroll();
+    for (uint32_t row = 0; row < m_rows; ++row) {
+        Damage& d = m_damage[grid_row(row)];
+        changed |= d.first != d.end;
+        for (uint32_t c = d.first; c < d.end; ++c)
+            draw_cell(c, row, cell(row, c));
+        d = {};
+    }
+    toggle_cursor(column, m_row);
+    m_cursor_drawn = true;
+    m_cursor_drawn_column = column;
+    m_cursor_drawn_row = m_row;
+    return changed;
+}
+
+// One move of the framebuffer's bytes however many rows went by; the rows that came in are
+// damaged (new_line blanked them). A whole screen or more behind: everything is drawn anew.
+void Screen::draw_scroll() {
+    if (m_scrolled == 0)
+        return;
+    if (m_scrolled >= m_rows) {
+        for (uint32_t row = 0; row < m_rows; ++row)
+            damage(row, 0, m_columns);
+    } else {
+        size_t text_row_bytes = size_t(m_geometry.pitch) * CELL_HEIGHT;
+        __builtin_memmove(m_pixels, m_pixels + text_row_bytes * m_scrolled,
+                          text_row_bytes * (m_rows - m_scrolled));
+    }
+    m_scrolled = 0;
+}
+
+void Screen::draw_cell(uint32_t column, uint32_t row, const Cell& cell) {
+    const uint8_t* rows = font::glyphs[cell.character];
+    uint32_t foreground = pixel(cell.foreground), background = pixel(cell.background);
+    for (uint32_t y = 0; y < CELL_HEIGHT; ++y) {
+        uint32_t* pixels = line(row * CELL_HEIGHT + y) + column * CELL_WIDTH;
+        for (uint32_t x = 0; x < CELL_WIDTH; ++x)
+            pixels[x] = (rows[y] & (0x80 >> x)) ? foreground : background;
+    }
 }
 
 // The cursor is the cell's bottom rows inverted: drawing it twice takes it away, so the screen
 // needs no copy of what is under it.
-void Screen::toggle_cursor() {
-    uint32_t column = at_most(m_column, m_columns - 1);
-    for (uint32_t y = (m_row + 1) * CELL_HEIGHT - CURSOR_HEIGHT; y < (m_row + 1) * CELL_HEIGHT; ++y) {
+void Screen::toggle_cursor(uint32_t column, uint32_t row) {
+    for (uint32_t y = (row + 1) * CELL_HEIGHT - CURSOR_HEIGHT; y < (row + 1) * CELL_HEIGHT; ++y) {
         uint32_t* pixels = line(y) + column * CELL_WIDTH;
         for (uint32_t x = 0; x < CELL_WIDTH; ++x)
             pixels[x] ^= 0x00ffffff;
