@@ -87,21 +87,31 @@ void refill_fifo_locked() {
 }
 
 // Everything the UART has pending, until IIR says nothing is: only then does its interrupt
-// line drop, so that the next event is a new edge.
+// line drop, so that the next event is a new edge. A UART that keeps asserting is left after
+// a bounded number of rounds (a full transmit ring alone takes 256 of them), with its interrupt
+// re-armed: clearing IER drops the line and setting it again raises it while a cause remains,
+// a new edge that brings this thread back, instead of a line held high that never interrupts
+// again.
+constexpr int ROUNDS_PER_INTERRUPT = 512;
+constexpr size_t RECEIVED_PER_ROUND = 256;
+
 void handle_interrupt() {
     bool got_bytes = false;
     bool made_room = false;
     {
         mnos::LockGuard guard(g_uart.lock);
-        for (int rounds = 0; rounds < 64; ++rounds) { // a UART stuck asserting cannot hold us
+        bool drained = false;
+        for (int rounds = 0; rounds < ROUNDS_PER_INTERRUPT && !drained; ++rounds) {
             uint8_t identity = in(IDENTITY);
-            if (identity & IIR_NONE_PENDING)
+            if (identity & IIR_NONE_PENDING) {
+                drained = true;
                 break;
+            }
             switch (identity & 0x0e) {
             case 0x06: (void)in(LINE_STATUS); break; // an error: reading LSR clears it
             case 0x04:                               // data, or a FIFO timeout with data
             case 0x0c:
-                while (in(LINE_STATUS) & LSR_DATA_READY) {
+                for (size_t n = 0; n < RECEIVED_PER_ROUND && (in(LINE_STATUS) & LSR_DATA_READY); ++n) {
                     uint8_t byte = in(DATA);
                     if (g_uart.receive.push(byte))
                         got_bytes = true;
@@ -111,10 +121,14 @@ void handle_interrupt() {
                 break;
             case 0x02:
                 refill_fifo_locked();
-                made_room = g_uart.writers_waiting > 0;
+                made_room = made_room || g_uart.writers_waiting > 0;
                 break;
             default: (void)in(MODEM_STATUS); break;
             }
+        }
+        if (!drained) {
+            out(INTERRUPTS, 0);
+            out(INTERRUPTS, g_uart.transmitting ? IER_RECEIVED | IER_TRANSMIT_EMPTY : IER_RECEIVED);
         }
     }
     if (got_bytes)
