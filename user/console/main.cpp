@@ -11,6 +11,7 @@
 #include "abi/init.h"
 #include "lib/byte_ring.h"
 #include "lib/line_discipline.h"
+#include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
@@ -37,7 +38,9 @@ constexpr uint32_t FIRST_READER_WINDOW = mnos::CNODE_SLOTS - 5; // and the READE
 struct Output {
     CapSlot slot;
     const char* name;
-    bool connected = false;
+    bool present = false;   // this machine has the device (the screen needs a framebuffer)
+    bool connected = false; // slot holds its driver's endpoint
+    uint64_t next_lookup_ns = 0; // while not connected: when to look for the driver again
 };
 
 mnos::SpinLock g_output_lock;
@@ -55,30 +58,44 @@ bool send_chunk(Output& device, const char* data, size_t length) {
 // 10 ms, rather than lose what is written meanwhile.
 constexpr int RECONNECT_ATTEMPTS = 1000;
 constexpr uint64_t RECONNECT_INTERVAL_MS = 10;
+// A driver that did not come back in that time (init gave up on it) is looked for again at
+// most once a second: a write must not pay a name-service round trip for a device that is gone.
+constexpr uint64_t GONE_LOOKUP_INTERVAL_NS = 1'000'000'000;
 
 bool reconnect(Output& device, bool wait) {
     (void)sys::drop_cap(device.slot); // the revoked capability's slot, if it is still there
     for (int attempt = 0; attempt < (wait ? RECONNECT_ATTEMPTS : 1); ++attempt) {
+        if (attempt > 0)
+            (void)sys::sleep(RECONNECT_INTERVAL_MS);
         if (mnos::names::lookup(device.name, device.slot))
             return true;
-        (void)sys::sleep(RECONNECT_INTERVAL_MS);
     }
+    device.next_lookup_ns = mnos::clock::monotonic_ns().value_or(0) + GONE_LOOKUP_INTERVAL_NS;
     return false;
+}
+
+bool lookup_due(const Output& device) {
+    return device.present && mnos::clock::monotonic_ns().value_or(0) >= device.next_lookup_ns;
 }
 
 // One device, the whole text. A device that fails is looked up again and the text sent again
 // from the chunk that failed (a restarted driver loses at most what it had buffered).
 void send(Output& device, const char* data, size_t length) {
+    if (!device.connected) {
+        if (!lookup_due(device))
+            return; // not there: this output is not seen on it
+        device.connected = reconnect(device, false);
+        if (!device.connected)
+            return;
+    }
     for (size_t sent = 0; sent < length;) {
         size_t chunk = length - sent < console::BYTES_PER_MESSAGE ? length - sent
                                                                    : console::BYTES_PER_MESSAGE;
-        if (device.connected && send_chunk(device, data + sent, chunk)) {
-            sent += chunk;
-            continue;
+        if (!send_chunk(device, data + sent, chunk)) {
+            device.connected = reconnect(device, true);
+            if (!device.connected || !send_chunk(device, data + sent, chunk))
+                return;
         }
-        device.connected = reconnect(device, device.connected);
-        if (!device.connected || !send_chunk(device, data + sent, chunk))
-            return; // not there: this output is not seen on it
         sent += chunk;
     }
 }
@@ -260,8 +277,10 @@ int main(int, char**) {
     // first lines show in the window.
     {
         mnos::LockGuard guard(g_output_lock);
+        g_serial.present = true;
         g_serial.connected = mnos::names::wait_for(console::SERIAL, SERIAL_SLOT).has_value();
-        if (!mnos::environment(mnos::init_env::FRAMEBUFFER).is_empty())
+        g_screen.present = !mnos::environment(mnos::init_env::FRAMEBUFFER).is_empty();
+        if (g_screen.present)
             g_screen.connected = reconnect(g_screen, true);
     }
     auto registered = mnos::names::register_endpoint(console::INPUT, g_input_endpoint);
@@ -271,6 +290,7 @@ int main(int, char**) {
         mnos::println("console: cannot register: {}", mnos::error_name(registered.error()));
         return 1;
     }
-    mnos::println("console: ready ({} readers, serial and screen)", READERS);
+    mnos::println("console: ready ({} readers, {})", READERS,
+                  g_screen.present ? "serial and screen" : "serial only: no framebuffer");
     serve_console(reinterpret_cast<void*>(uintptr_t(FIRST_READER_WINDOW)));
 }

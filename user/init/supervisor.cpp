@@ -102,6 +102,10 @@ lib::Result<mnos::Grant> make_grant(const ManifestGrant& g, CapSlot destination,
     case ManifestGrant::Kind::Initrd:
         return mnos::Grant{caps::INITRD, destination, Rights::Read | Rights::Grant};
     case ManifestGrant::Kind::Framebuffer:
+        // The kernel fills the slot, and describes the framebuffer in init's environment, only
+        // when the firmware gave it one; otherwise init's own objects may have taken the slot.
+        if (mnos::environment(mnos::init_env::FRAMEBUFFER).is_empty())
+            return lib::fail(mnos::Error::NotFound);
         return mnos::Grant{caps::FRAMEBUFFER, destination, DEVICE_RIGHTS};
     }
     return lib::fail(mnos::Error::InvalidArgument);
@@ -142,9 +146,11 @@ lib::Result<CapSlot> start(const Supervised& job, const char** reason) {
                                 CapSlot(uint32_t(mnos::service_caps::FIRST_GRANT + i)), temporaries);
         if (!grant) {
             // Say which capability it was: "not found" alone reads as a missing program.
-            *reason = s.grants[i].kind == ManifestGrant::Kind::Pci
-                          ? "its PCI device is not on this machine"
-                          : "a capability its entry names could not be made";
+            switch (s.grants[i].kind) {
+            case ManifestGrant::Kind::Pci: *reason = "its PCI device is not on this machine"; break;
+            case ManifestGrant::Kind::Framebuffer: *reason = "this machine has no framebuffer"; break;
+            default: *reason = "a capability its entry names could not be made"; break;
+            }
             return lib::fail(grant.error());
         }
         grants[count++] = *grant;
