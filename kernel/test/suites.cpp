@@ -48,6 +48,8 @@ constexpr Suite SUITES[] = {
     {"lifecycle", lifecycle_suite},
     {"init", init_suite},
     {"ipc", ipc_suite},
+    {"ipc-fastpath", ipc_fastpath_suite},
+    {"ipc-mixed", ipc_mixed_suite},
     {"bench", bench_suite},
     {"lock-order", lock_order_suite},
 };

@@ -17,6 +17,8 @@ void userspace_suite(Context& ctx);
 void lifecycle_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
+void ipc_fastpath_suite(Context& ctx);
+void ipc_mixed_suite(Context& ctx);
 void bench_suite(Context& ctx);
 void lock_order_suite(Context& ctx);
 

@@ -1,0 +1,59 @@
+// test=ipc-fastpath and test=ipc-mixed: the IPC paths checked from Ring 3 by user/ipc_check, a
+// server and a client process on one endpoint. The programs check every word, badge and
+// refusal themselves and print a PASS or FAIL line; here each must exit with 0, and the
+// fast path's direct switches (sched::CpuStats::hand_offs) show which path the round trips took.
+#include "kernel/sched/scheduler.h"
+#include "kernel/test/ring3_pair.h"
+#include "kernel/test/suites.h"
+
+namespace kernel::test {
+
+namespace {
+
+using mnos::Rights;
+
+constexpr uint64_t EXACT_ROUND_TRIPS = 100000, MIXED_ROUND_TRIPS = 10000;
+constexpr uint64_t DEADLINE_SECONDS = 300;
+
+uint64_t hand_offs() {
+    uint64_t total = 0;
+    for (uint32_t cpu = 0; cpu < sched::online_cpus(); ++cpu)
+        total += sched::cpu_stats(cpu).hand_offs;
+    return total;
+}
+
+// Runs ipc_check's client and server in `mode`; returns the fast path's switches meanwhile.
+uint64_t run_check(Context& ctx, const char* mode) {
+    const char* client[] = {"/bin/ipc_check", "client", mode};
+    const char* server[] = {"/bin/ipc_check", "server", mode};
+    uint64_t before = hand_offs();
+    // The client's exit code is 0 when every check passed; run_pair says 0 on its own failures
+    // too, but those fail an EXPECT of their own.
+    int code = ring3_pair::run_pair(ctx, client, Rights::Write | Rights::Grant, server,
+                                    Rights::Read, DEADLINE_SECONDS);
+    EXPECT(ctx, code == 0);
+    return hand_offs() - before;
+}
+
+} // namespace
+
+void ipc_fastpath_suite(Context& ctx) {
+    uint64_t direct = run_check(ctx, "exact");
+    kprintln("selftest ipc-fastpath: {} ring 3 round trips, {} fast-path switches on {} cpu(s)",
+             EXACT_ROUND_TRIPS, direct, sched::online_cpus());
+    // On one CPU every call and every reply_recv that blocks hands the CPU to its partner.
+    if (sched::online_cpus() == 1)
+        EXPECT(ctx, direct >= 2 * EXACT_ROUND_TRIPS);
+}
+
+void ipc_mixed_suite(Context& ctx) {
+    uint64_t direct = run_check(ctx, "mixed");
+    kprintln("selftest ipc-mixed: {} ring 3 round trips, {} fast-path switches on {} cpu(s)",
+             MIXED_ROUND_TRIPS, direct, sched::online_cpus());
+    // Both kinds ran: some round trips switched directly, and the slow cases did not.
+    if (sched::online_cpus() == 1)
+        EXPECT(ctx, direct > 0);
+    EXPECT(ctx, direct < 2 * MIXED_ROUND_TRIPS);
+}
+
+} // namespace kernel::test
