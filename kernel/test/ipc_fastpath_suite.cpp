@@ -1,5 +1,6 @@
 // test=ipc-fastpath and test=ipc-mixed: the IPC paths checked from Ring 3 by user/ipc_check, a
-// server and a client process on one endpoint. The programs check every word, badge and
+// server and a client process on one endpoint; both suites also check that xmm0-xmm15 survive
+// IPC on both sides (ipc_check's sse mode). The programs check every word, badge and
 // refusal themselves and print a PASS or FAIL line; here each must exit with 0, and the
 // fast path's direct switches (sched::CpuStats::hand_offs) show which path the round trips took.
 #include "kernel/sched/scheduler.h"
@@ -12,7 +13,7 @@ namespace {
 
 using mnos::Rights;
 
-constexpr uint64_t EXACT_ROUND_TRIPS = 100000, MIXED_ROUND_TRIPS = 10000;
+constexpr uint64_t EXACT_ROUND_TRIPS = 100000, MIXED_ROUND_TRIPS = 10000, XMM_ROUND_TRIPS = 10000;
 constexpr uint64_t DEADLINE_SECONDS = 300;
 
 uint64_t hand_offs() {
@@ -35,6 +36,15 @@ uint64_t run_check(Context& ctx, const char* mode) {
     return hand_offs() - before;
 }
 
+// The SSE check; on one CPU its round trips all take the fast path too.
+void check_xmm(Context& ctx, const char* suite) {
+    uint64_t direct = run_check(ctx, "sse");
+    kprintln("selftest {}: xmm0-xmm15 checked over {} round trips, {} fast-path switches", suite,
+             XMM_ROUND_TRIPS, direct);
+    if (sched::online_cpus() == 1)
+        EXPECT(ctx, direct >= 2 * XMM_ROUND_TRIPS);
+}
+
 } // namespace
 
 void ipc_fastpath_suite(Context& ctx) {
@@ -44,6 +54,7 @@ void ipc_fastpath_suite(Context& ctx) {
     // On one CPU every call and every reply_recv that blocks hands the CPU to its partner.
     if (sched::online_cpus() == 1)
         EXPECT(ctx, direct >= 2 * EXACT_ROUND_TRIPS);
+    check_xmm(ctx, "ipc-fastpath");
 }
 
 void ipc_mixed_suite(Context& ctx) {
@@ -54,6 +65,7 @@ void ipc_mixed_suite(Context& ctx) {
     if (sched::online_cpus() == 1)
         EXPECT(ctx, direct > 0);
     EXPECT(ctx, direct < 2 * MIXED_ROUND_TRIPS);
+    check_xmm(ctx, "ipc-mixed");
 }
 
 } // namespace kernel::test

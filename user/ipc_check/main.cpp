@@ -14,9 +14,11 @@
 //                         a server that is not yet waiting when the call comes, and a client
 //                         that waits until a spinning thread of its process has run (on one
 //                         CPU that is a preemption between two round trips)
+//   server|client sse     xmm0-xmm15 checked across every IPC syscall on both sides (xmm.h)
 #include <cstdint>
 
 #include "lib/string_view.h"
+#include "user/ipc_check/xmm.h"
 #include "user/libmnos/print.h"
 #include "user/libmnos/syscall.h"
 #include "user/libmnos/thread.h"
@@ -276,6 +278,11 @@ int main(int argc, char** argv) {
     if (argc != 3)
         return BAD_ARGUMENT;
     lib::StringView mode(argv[1]), kind(argv[2]);
+    if (kind == lib::StringView("sse")) {
+        if (mode == lib::StringView("server"))
+            return ipc_check::serve_xmm(ENDPOINT);
+        return mode == lib::StringView("client") ? ipc_check::client_xmm(ENDPOINT) : BAD_ARGUMENT;
+    }
     bool mixed = kind == lib::StringView("mixed");
     if (!mixed && kind != lib::StringView("exact"))
         return BAD_ARGUMENT;
