@@ -12,16 +12,10 @@ namespace kernel::test {
 namespace {
 
 using mnos::Rights;
+using ring3_pair::hand_offs;
 
 constexpr uint64_t EXACT_ROUND_TRIPS = 100000, MIXED_ROUND_TRIPS = 10000, XMM_ROUND_TRIPS = 10000;
 constexpr uint64_t DEADLINE_SECONDS = 300;
-
-uint64_t hand_offs() {
-    uint64_t total = 0;
-    for (uint32_t cpu = 0; cpu < sched::online_cpus(); ++cpu)
-        total += sched::cpu_stats(cpu).hand_offs;
-    return total;
-}
 
 // Runs ipc_check's client and server in `mode`; returns the fast path's switches meanwhile.
 uint64_t run_check(Context& ctx, const char* mode) {
@@ -31,7 +25,7 @@ uint64_t run_check(Context& ctx, const char* mode) {
     // The client's exit code is 0 when every check passed; run_pair says 0 on its own failures
     // too, but those fail an EXPECT of their own.
     int code = ring3_pair::run_pair(ctx, client, Rights::Write | Rights::Grant, server,
-                                    Rights::Read, DEADLINE_SECONDS);
+                                    Rights::Read, {.deadline_seconds = DEADLINE_SECONDS});
     EXPECT(ctx, code == 0);
     return hand_offs() - before;
 }

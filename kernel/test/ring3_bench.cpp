@@ -7,17 +7,18 @@ namespace kernel::test::ring3_bench {
 using mnos::Rights;
 using ring3_pair::run_pair;
 
-int syscall_cycles(Context& ctx, const char* kind) {
+int syscall_cycles(Context& ctx, const char* kind, uint32_t cpu) {
     const char* argv[] = {"/bin/bench_syscall", kind};
-    return run_pair(ctx, argv, Rights::None, {}, Rights::None);
+    return run_pair(ctx, argv, Rights::None, {}, Rights::None, {.measuring_cpu = cpu});
 }
 
-int ipc_between_processes(Context& ctx, bool transfer) {
+int ipc_between_processes(Context& ctx, bool transfer, uint32_t client_cpu, uint32_t server_cpu) {
     const char* client[] = {"/bin/bench_ipc", "client", "transfer"};
     const char* server[] = {"/bin/bench_ipc", "server", "transfer"};
     size_t args = transfer ? 3 : 2;
     return run_pair(ctx, std::span(client, args), Rights::Write | Rights::Grant,
-                    std::span(server, args), Rights::Read);
+                    std::span(server, args), Rights::Read,
+                    {.measuring_cpu = client_cpu, .partner_cpu = server_cpu});
 }
 
 int ipc_between_threads(Context& ctx) {

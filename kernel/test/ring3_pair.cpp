@@ -34,8 +34,8 @@ lib::Result<void> grant_caps(object::Process& process) {
 }
 
 lib::RefPtr<object::Process> start(Context& ctx, lib::StringView path,
-                                   std::span<const char* const> argv) {
-    auto process = spawn_test_program(path, argv, grant_caps);
+                                   std::span<const char* const> argv, uint32_t cpu) {
+    auto process = spawn_test_program(path, argv, grant_caps, cpu);
     EXPECT(ctx, process.has_value());
     return process ? *process : lib::RefPtr<object::Process>();
 }
@@ -55,7 +55,7 @@ std::optional<int> wait_for_exit(object::Process& process, uint64_t deadline_sec
 
 int run_pair(Context& ctx, std::span<const char* const> measuring, Rights measuring_rights,
              std::span<const char* const> partner, Rights partner_rights,
-             uint64_t deadline_seconds) {
+             Options options) {
     if (measuring_rights != Rights::None) {
         auto endpoint = object::Endpoint::create();
         EXPECT(ctx, endpoint.has_value());
@@ -66,22 +66,29 @@ int run_pair(Context& ctx, std::span<const char* const> measuring, Rights measur
     lib::RefPtr<object::Process> other;
     if (!partner.empty()) {
         g_endpoint_rights = partner_rights;
-        other = start(ctx, partner[0], partner);
+        other = start(ctx, partner[0], partner, options.partner_cpu);
     }
     g_endpoint_rights = measuring_rights;
-    auto measurer = start(ctx, measuring[0], measuring);
+    auto measurer = start(ctx, measuring[0], measuring, options.measuring_cpu);
     g_endpoint = nullptr;
     if (!measurer || (!partner.empty() && !other))
         return 0;
-    std::optional<int> code = wait_for_exit(*measurer, deadline_seconds);
+    std::optional<int> code = wait_for_exit(*measurer, options.deadline_seconds);
     EXPECT(ctx, code.has_value());
     if (other) {
-        std::optional<int> partner_code = wait_for_exit(*other, deadline_seconds);
+        std::optional<int> partner_code = wait_for_exit(*other, options.deadline_seconds);
         EXPECT(ctx, partner_code == 0);
         if (partner_code != 0)
             return 0;
     }
     return code.value_or(0);
+}
+
+uint64_t hand_offs() {
+    uint64_t total = 0;
+    for (uint32_t cpu = 0; cpu < sched::online_cpus(); ++cpu)
+        total += sched::cpu_stats(cpu).hand_offs;
+    return total;
 }
 
 } // namespace kernel::test::ring3_pair

@@ -51,6 +51,7 @@ constexpr Suite SUITES[] = {
     {"ipc-fastpath", ipc_fastpath_suite},
     {"ipc-mixed", ipc_mixed_suite},
     {"bench", bench_suite},
+    {"bench-smp", bench_smp_suite},
     {"lock-order", lock_order_suite},
 };
 
