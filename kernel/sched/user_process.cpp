@@ -189,14 +189,13 @@ void exit_current_process(int code, std::optional<object::ExitState> how) {
     Thread::end_current(how ? *how : object::ExitState{mnos::ExitReason::Exited, uint64_t(code)});
 }
 
-void end_if_asked(Thread& self) {
+void end_asked(Thread& self) {
     // A thread of an ending process ends as the process does (exited with its code, killed, or
     // by its fault); one killed alone, as killed.
     Process* process = self.process;
     if (process && process->exiting.load(std::memory_order_acquire))
         Thread::end_current(process->exit_state());
-    if (self.kill_requested())
-        Thread::end_current({mnos::ExitReason::Killed, 0, 0});
+    Thread::end_current({mnos::ExitReason::Killed, 0, 0});
 }
 
 } // namespace kernel::sched

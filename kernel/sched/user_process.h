@@ -47,7 +47,13 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, lib::VirtAd
 [[noreturn]] void exit_current_process(int code, std::optional<object::ExitState> how = {});
 
 // On the way back to Ring 3 (the end of a syscall, an interrupt from Ring 3): ends `self`, the
-// current thread, if it was killed or its process is exiting; otherwise returns.
-void end_if_asked(Thread& self);
+// current thread, if it was killed or its process is exiting; otherwise returns. Inline: every
+// syscall's exit asks, and almost always the answer is no.
+[[noreturn]] void end_asked(Thread& self);
+inline void end_if_asked(Thread& self) {
+    Process* process = self.process;
+    if ((process && process->exiting.load(std::memory_order_acquire)) || self.kill_requested())
+        end_asked(self);
+}
 
 } // namespace kernel::sched
