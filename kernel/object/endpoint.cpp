@@ -419,7 +419,10 @@ lib::Result<void> completed(lib::Result<IpcStatus> status) {
 lib::Result<void> load(syscall::Invocation& call, bool sends) {
     IpcWaiter& self = call.ipc;
     self.receive_window = TRY(syscall::receive_window(call.registers));
-    self.message = sends ? TRY(syscall::read_message(call.registers)) : mnos::IpcMessage{};
+    if (sends)
+        TRY(syscall::read_message(call.registers, self.message));
+    else
+        self.message = {};
     self.badge = call.target.badge;
     return {};
 }
