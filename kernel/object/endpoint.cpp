@@ -229,12 +229,12 @@ lib::Result<IpcStatus> Endpoint::receive_owing(IpcWaiter& self, IpcWaiter* owed_
         return lib::fail(Error::Busy);
     if (Endpoint* via = self.reply_via) {
         // A reply link whose caller has gone is stale: drop it. One whose caller waits is owed.
-        bool owed;
+        bool still_owed;
         {
             Guard guard(via->m_lock);
-            owed = self.reply_to != nullptr;
+            still_owed = self.reply_to != nullptr;
         }
-        if (owed)
+        if (still_owed)
             return lib::fail(Error::Busy);
         self.reply_via = nullptr;
         via->release();
@@ -292,6 +292,36 @@ lib::Result<IpcStatus> Endpoint::reply_and_receive(IpcWaiter& self) {
     // The caller's wake is owed until the receive knows whether it blocks: if it does, the
     // caller runs next (the fast path); if a sender was queued, the caller is woken normally.
     return receive_owing(self, caller);
+}
+
+IpcWaiter* Endpoint::reply_and_enqueue_locked(IpcWaiter& self) {
+    IpcWaiter* caller = self.reply_to;
+    if (m_closed || !caller || !m_senders.empty())
+        return nullptr;
+    // What answer() and receive_locked() do, in one section. A message without a capability is
+    // only copied: delivery cannot fail.
+    (void)deliver_locked(self, *caller, 0);
+    self.reply_to = nullptr;
+    caller->replier = nullptr;
+    caller->state = WaiterState::Done;
+    self.reply_via = nullptr;
+    enqueue_locked(m_receivers, self, WaiterState::ReceiveBlocked);
+    return caller;
+}
+
+lib::Result<IpcStatus> Endpoint::reply_and_receive_fast(IpcWaiter& self) {
+    if (self.is_blocked() || self.reply_via != this || !may_hand_off(self.message))
+        return reply_and_receive(self);
+    IpcWaiter* caller;
+    {
+        Guard guard(m_lock);
+        caller = reply_and_enqueue_locked(self);
+    }
+    if (!caller) // not the fast path's case, and nothing changed
+        return reply_and_receive(self);
+    // The reference reply_via held; the syscall invoking this endpoint holds another.
+    release();
+    return wait_for_partner(*this, self, caller);
 }
 
 void Endpoint::cancel(IpcWaiter& self) {
@@ -389,7 +419,10 @@ lib::Result<void> completed(lib::Result<IpcStatus> status) {
 lib::Result<void> load(syscall::Invocation& call, bool sends) {
     IpcWaiter& self = call.ipc;
     self.receive_window = TRY(syscall::receive_window(call.registers));
-    self.message = sends ? TRY(syscall::read_message(call.registers)) : mnos::IpcMessage{};
+    if (sends)
+        TRY(syscall::read_message(call.registers, self.message));
+    else
+        self.message = {};
     self.badge = call.target.badge;
     return {};
 }
@@ -423,7 +456,7 @@ lib::Result<uint64_t> Endpoint::invoke(syscall::Op<mnos::Syscall::Call>, syscall
 lib::Result<uint64_t> Endpoint::invoke(syscall::Op<mnos::Syscall::ReplyRecv>,
                                        syscall::Invocation& call) {
     TRY(load(call, true));
-    TRY(completed(reply_and_receive(call.ipc)));
+    TRY(completed(reply_and_receive_fast(call.ipc)));
     syscall::write_message(call.registers, call.ipc.message);
     return call.ipc.message.badge;
 }

@@ -79,6 +79,12 @@ public:
     lib::Result<IpcStatus> call(ipc::IpcWaiter& self);
     // reply() if `self` owes one (a caller that has gone is skipped), then receive().
     lib::Result<IpcStatus> reply_and_receive(ipc::IpcWaiter& self);
+    // reply_and_receive() in its common case, the fast path's (docs/benchmarks.md): `self` owes
+    // a reply to a caller that still waits, through this endpoint; the reply carries no
+    // capability; no sender is queued, so `self` blocks in its receive and the caller runs
+    // next. Reply and receive are then one section under the lock. Returns reply_and_receive(),
+    // which it falls back to in every other case.
+    lib::Result<IpcStatus> reply_and_receive_fast(ipc::IpcWaiter& self);
 
     // Answers the caller `self` last received from with self.message, and wakes it. Never
     // blocks. NotFound if `self` owes no reply, PeerGone if that caller has gone; transfer
@@ -123,6 +129,9 @@ private:
     void await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver) REQUIRES(m_lock);
     void enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state)
         REQUIRES(m_lock);
+    // reply_and_receive_fast()'s section: the caller answered and `self` queued to receive, or
+    // null, with nothing changed, when the case is not the fast path's.
+    ipc::IpcWaiter* reply_and_enqueue_locked(ipc::IpcWaiter& self) REQUIRES(m_lock);
 
     mutable IrqSpinlock m_lock{LockRank::Endpoint};
     // Never non-empty on destruction: a blocked thread's syscall holds a reference.

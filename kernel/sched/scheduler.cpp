@@ -428,7 +428,6 @@ lib::Result<Thread*> spawn(lib::StringView name, Thread::Entry entry, void* argu
     return t;
 }
 
-Thread* current() { return current_thread(); }
 uint32_t current_cpu() { return cpu_index(); }
 uint32_t online_cpus() { return g_online.load(); }
 uint64_t ticks() { return irq::ticks(); }

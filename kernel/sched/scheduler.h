@@ -7,6 +7,7 @@
 
 #include "kernel/object/thread.h"
 #include "kernel/sched/blocking.h"
+#include "kernel/sched/cpu_local.h"
 #include "lib/result.h"
 #include "lib/string_view.h"
 
@@ -36,7 +37,8 @@ void start_thread(Thread& thread);
 // balancing may move it from there.
 void start_thread_on(Thread& thread, uint32_t cpu);
 
-Thread* current();
+// Inline: one GS-relative load, on every syscall and every switch.
+inline Thread* current() { return current_thread(); }
 uint32_t current_cpu();
 uint32_t online_cpus();
 

@@ -120,7 +120,8 @@ lib::Result<VirtAddr> build_stack(Process& process, std::span<const char* const>
 } // namespace
 
 lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr entry,
-                                                   VirtAddr stack_top, uint64_t argument) {
+                                                   VirtAddr stack_top, uint64_t argument,
+                                                   uint32_t cpu) {
     // The entry is an instruction in the user half, the stack top at most its end.
     TRY(syscall::check_user_range(entry.value(), 1));
     if (!process.address_space()) // a kernel process, or one that has ended
@@ -132,7 +133,7 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, VirtAddr en
     if (!budget)
         return lib::fail(lib::Error::InvalidArgument);
     object::BudgetCharge charge = TRY(object::BudgetCharge::take(*budget, THREAD_PAGES));
-    Thread* thread = TRY(create_thread(process.name(), user_thread_start, nullptr, ANY_CPU, &process));
+    Thread* thread = TRY(create_thread(process.name(), user_thread_start, nullptr, cpu, &process));
     thread->charge = std::move(charge);
     thread->user_rip = entry.value();
     thread->user_rsp = stack_top.value();
@@ -151,7 +152,8 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView name,
                                                 std::span<const uint8_t> image,
                                                 std::span<const char* const> argv,
                                                 std::span<const char* const> envp,
-                                                object::MemoryBudget& budget, Prepare prepare) {
+                                                object::MemoryBudget& budget, Prepare prepare,
+                                                uint32_t cpu) {
     lib::UserRange range{VirtAddr(mnos::USER_MIN), VirtAddr(USER_STACK_TOP - USER_STACK_SIZE -
                                                             lib::PAGE_SIZE)};
     auto process = TRY(Process::create_user(name, budget));
@@ -166,7 +168,7 @@ lib::Result<lib::RefPtr<Process>> spawn_program(lib::StringView name,
     VirtAddr sp = TRY(build_stack(*process, argv, envp));
     if (prepare)
         TRY(prepare(*process));
-    TRY(spawn_user_thread(*process, *entry, sp, 0));
+    TRY(spawn_user_thread(*process, *entry, sp, 0, cpu));
     return process;
 }
 
@@ -187,14 +189,13 @@ void exit_current_process(int code, std::optional<object::ExitState> how) {
     Thread::end_current(how ? *how : object::ExitState{mnos::ExitReason::Exited, uint64_t(code)});
 }
 
-void end_if_asked(Thread& self) {
+void end_asked(Thread& self) {
     // A thread of an ending process ends as the process does (exited with its code, killed, or
     // by its fault); one killed alone, as killed.
     Process* process = self.process;
     if (process && process->exiting.load(std::memory_order_acquire))
         Thread::end_current(process->exit_state());
-    if (self.kill_requested())
-        Thread::end_current({mnos::ExitReason::Killed, 0, 0});
+    Thread::end_current({mnos::ExitReason::Killed, 0, 0});
 }
 
 } // namespace kernel::sched

@@ -3,13 +3,6 @@
 
 namespace kernel::syscall {
 
-lib::Result<const mnos::SyscallSpec*> decode_number(uint64_t number) {
-    const mnos::SyscallSpec* spec = mnos::syscall_spec(number);
-    if (!spec)
-        return lib::fail(mnos::Error::InvalidArgument);
-    return spec;
-}
-
 lib::Result<void> decode_target(const mnos::SyscallSpec& spec, Invocation& invocation) {
     if (spec.invokes == mnos::Invokes::Nothing)
         return {};

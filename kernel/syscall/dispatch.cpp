@@ -18,6 +18,7 @@
 #include "kernel/object/pci_device.h"
 #include "kernel/object/process.h"
 #include "kernel/object/thread.h"
+#include "kernel/sched/cpu_local.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/user_process.h"
 #include "kernel/syscall/dispatch.h"
@@ -75,6 +76,18 @@ static_assert(sizeof HANDLERS / sizeof HANDLERS[0] == mnos::SYSCALL_COUNT);
 
 bool is_canonical(uint64_t address) { return uint64_t(int64_t(address << 16) >> 16) == address; }
 
+// Call and ReplyRecv, the IPC fast path's calls (docs/benchmarks.md), go to the endpoint's
+// handler directly, without the table's indirect call and decode_target()'s general case: the
+// same lookup (the slot, the row's type and rights, the same errors in the same order), then
+// the handler.
+template <Syscall S> lib::Result<uint64_t> invoke_endpoint(Invocation& call) {
+    constexpr const mnos::SyscallSpec& spec = mnos::SYSCALL_SPECS[uint64_t(S)];
+    static_assert(spec.type == CapType::IpcEndpoint);
+    call.slot = TRY(slot_argument(call.registers.arg0()));
+    call.target = TRY(cap::lookup_capability(call.cnode, call.slot, spec.type, spec.rights));
+    return call.object<object::Endpoint>().invoke(Op<S>{}, call);
+}
+
 } // namespace
 
 lib::Result<uint64_t> invoke(object::Thread& caller, SyscallFrame& registers) {
@@ -82,6 +95,10 @@ lib::Result<uint64_t> invoke(object::Thread& caller, SyscallFrame& registers) {
     if (!caller.ipc.cnode)
         return lib::fail(mnos::Error::InvalidArgument); // a kernel thread outside any process
     Invocation call{registers, *caller.ipc.cnode, caller.ipc, caller.irq, &caller, {}, {}};
+    if (spec->number == Syscall::Call)
+        return invoke_endpoint<Syscall::Call>(call);
+    if (spec->number == Syscall::ReplyRecv)
+        return invoke_endpoint<Syscall::ReplyRecv>(call);
     TRY(decode_target(*spec, call));
     return HANDLERS[registers.number()](call);
 }
@@ -90,19 +107,34 @@ lib::Result<uint64_t> invoke(object::Thread& caller, SyscallFrame& registers) {
 
 using namespace kernel;
 
+namespace {
+
+// Out of line, so that its locals do not weigh on every syscall's frame.
+[[noreturn, gnu::noinline, gnu::cold]] void end_non_canonical(object::Thread& self,
+                                                               uint64_t rip) {
+    object::Process* process = self.process;
+    kprintln(LogColour::Warning, "process {}: return to non-canonical RIP {:#x}; ended",
+             process ? process->pid() : 0, rip);
+    sched::exit_current_process(-1);
+}
+
+} // namespace
+
 extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
-    object::Thread& self = *sched::current();
-    auto result = syscall::invoke(self, *frame);
-    frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
+    object::Thread& self = *sched::current_thread();
+    // A number no call has is refused here, before anything is looked up (the shortest round
+    // trip through the kernel); invoke() refuses it the same way for its other callers.
+    if (frame->number() < mnos::SYSCALL_COUNT) {
+        auto result = syscall::invoke(self, *frame);
+        frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
+    } else {
+        frame->rax = uint64_t(mnos::error_result(mnos::Error::InvalidArgument));
+    }
     // On the way back to Ring 3: a thread that was killed, or whose process is exiting, ends
     // here instead.
     sched::end_if_asked(self);
     // SYSRET to a non-canonical RIP faults in Ring 0 (see syscall_entry.S). SYSCALL itself always
     // saves a canonical RIP and no call changes it, so this only guards the invariant.
-    if (!syscall::is_canonical(frame->user_rip)) {
-        object::Process* process = self.process;
-        kprintln(LogColour::Warning, "process {}: return to non-canonical RIP {:#x}; ended",
-                 process ? process->pid() : 0, frame->user_rip);
-        sched::exit_current_process(-1);
-    }
+    if (!syscall::is_canonical(frame->user_rip))
+        end_non_canonical(self, frame->user_rip);
 }

@@ -82,7 +82,12 @@ struct Invocation {
 };
 
 // The row of MNOS_SYSCALLS for RAX, or InvalidArgument for a number no call has.
-lib::Result<const mnos::SyscallSpec*> decode_number(uint64_t number);
+inline lib::Result<const mnos::SyscallSpec*> decode_number(uint64_t number) {
+    const mnos::SyscallSpec* spec = mnos::syscall_spec(number);
+    if (!spec)
+        return lib::fail(mnos::Error::InvalidArgument);
+    return spec;
+}
 
 // Looks up the capability in RDI as `spec` says (NoSlot, EmptySlot, WrongType, MissingRights,
 // in that order) and records it in `invocation`; nothing for calls that invoke nothing.

@@ -7,10 +7,10 @@
 
 namespace kernel::syscall {
 
-// The outgoing message; NoSlot for a transfer slot above 32 bits, InvalidArgument for undefined
-// transfer rights.
-inline lib::Result<mnos::IpcMessage> read_message(const SyscallFrame& f) {
-    mnos::IpcMessage m;
+// The outgoing message, into `m` (the sender's own buffer: no copy of it on the way); NoSlot
+// for a transfer slot above 32 bits, InvalidArgument for undefined transfer rights.
+inline lib::Result<void> read_message(const SyscallFrame& f, mnos::IpcMessage& m) {
+    m = {};
     m.label = f.rsi;
     m.words[0] = f.rdx;
     m.words[1] = f.r10;
@@ -19,7 +19,7 @@ inline lib::Result<mnos::IpcMessage> read_message(const SyscallFrame& f) {
         m.transfer = *transfer;
         m.transfer_rights = TRY(rights_argument(f.r12));
     }
-    return m;
+    return {};
 }
 
 // Where a capability that arrives may land (R13), or none.

@@ -85,7 +85,7 @@ lib::Result<uint64_t> invoke(Op<mnos::Syscall::Sleep>, Invocation& call) {
 }
 
 lib::Result<uint64_t> invoke(Op<mnos::Syscall::Reply>, Invocation& call) {
-    call.ipc.message = TRY(read_message(call.registers));
+    TRY(read_message(call.registers, call.ipc.message));
     TRY(object::Endpoint::reply(call.ipc));
     return 0;
 }

@@ -48,7 +48,10 @@ constexpr Suite SUITES[] = {
     {"lifecycle", lifecycle_suite},
     {"init", init_suite},
     {"ipc", ipc_suite},
+    {"ipc-fastpath", ipc_fastpath_suite},
+    {"ipc-mixed", ipc_mixed_suite},
     {"bench", bench_suite},
+    {"bench-smp", bench_smp_suite},
     {"lock-order", lock_order_suite},
 };
 

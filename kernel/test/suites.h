@@ -17,7 +17,10 @@ void userspace_suite(Context& ctx);
 void lifecycle_suite(Context& ctx);
 void init_suite(Context& ctx);
 void ipc_suite(Context& ctx);
+void ipc_fastpath_suite(Context& ctx);
+void ipc_mixed_suite(Context& ctx);
 void bench_suite(Context& ctx);
+void bench_smp_suite(Context& ctx);
 void lock_order_suite(Context& ctx);
 
 } // namespace kernel::test

@@ -9,7 +9,8 @@ namespace kernel::test {
 
 lib::Result<lib::RefPtr<object::Process>> spawn_test_program(lib::StringView path,
                                                              std::span<const char* const> argv,
-                                                             sched::Prepare prepare) {
+                                                             sched::Prepare prepare,
+                                                             uint32_t cpu) {
     auto archive = boot_module(boot_info(), "initrd");
     if (!archive)
         return lib::fail(lib::Error::NotFound);
@@ -20,7 +21,7 @@ lib::Result<lib::RefPtr<object::Process>> spawn_test_program(lib::StringView pat
     // Programs are named by absolute path; the archive stores them relative to its root.
     const char* in_archive = name[0] == '/' ? name + 1 : name;
     auto image = TRY(lib::tar_open(*archive, in_archive));
-    return sched::spawn_program(path, image, argv, {}, root_budget(), prepare);
+    return sched::spawn_program(path, image, argv, {}, root_budget(), prepare, cpu);
 }
 
 } // namespace kernel::test

@@ -12,9 +12,11 @@
 namespace kernel::test {
 
 // Loads initrd program `path` ("/bin/true") with `argv`, charged to the root budget. NotFound
-// when the initrd has no such program. `prepare` fills its CNode before it runs (user_process.h).
+// when the initrd has no such program. `prepare` fills its CNode before it runs, and `cpu` pins
+// its main thread (user_process.h).
 lib::Result<lib::RefPtr<object::Process>> spawn_test_program(lib::StringView path,
                                                              std::span<const char* const> argv,
-                                                             sched::Prepare prepare = nullptr);
+                                                             sched::Prepare prepare = nullptr,
+                                                             uint32_t cpu = object::ANY_CPU);
 
 } // namespace kernel::test

@@ -30,6 +30,10 @@ protected:
         EXPECT_TRUE(waiter.message.transfer.is_none());
     }
 
+    using ReplyAndReceive =
+        lib::Result<IpcStatus> (kernel::object::Endpoint::*)(IpcWaiter&);
+    void expect_hand_offs_only_where_blocking(ReplyAndReceive reply_and_receive);
+
     FakeScheduler scheduler;
     lib::RefPtr<kernel::object::Endpoint> endpoint = *kernel::object::Endpoint::create();
 };
@@ -205,7 +209,8 @@ TEST_F(EndpointTest, ReplyAndReceiveAnswersThenTakesTheNextCall) {
 // The fast path: a call to a waiting receiver and a reply_recv that blocks hand the CPU to the
 // partner they completed; a send, a reply_recv that finds the next call queued, and the plain
 // reply wake it instead.
-TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
+// reply_and_receive_fast() must hand off exactly where reply_and_receive() does.
+void EndpointTest::expect_hand_offs_only_where_blocking(ReplyAndReceive reply_and_receive) {
     using Pair = std::pair<IpcWaiter*, IpcWaiter*>;
     IpcWaiter server, client, other;
     ASSERT_EQ(*endpoint->receive(server), IpcStatus::Blocked);
@@ -215,7 +220,7 @@ TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
     expect_message(server, 1);
 
     set_message(server, 2);
-    ASSERT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Blocked);
+    ASSERT_EQ(*(endpoint.get()->*reply_and_receive)(server), IpcStatus::Blocked);
     expect_message(client, 2);
     EXPECT_EQ(scheduler.hand_offs.back(), Pair(&server, &client));
     ASSERT_EQ(scheduler.hand_offs.size(), 2u);
@@ -230,7 +235,7 @@ TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
     EXPECT_EQ(other.state, WaiterState::CallBlocked);
     ASSERT_EQ(scheduler.hand_offs.size(), 3u);
     set_message(server, 5);
-    ASSERT_EQ(*endpoint->reply_and_receive(server), IpcStatus::Completed);
+    ASSERT_EQ(*(endpoint.get()->*reply_and_receive)(server), IpcStatus::Completed);
     expect_message(client, 5);
     expect_message(server, 4);
     EXPECT_EQ(scheduler.hand_offs.size(), 3u);
@@ -241,6 +246,31 @@ TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
     expect_message(other, 6);
     EXPECT_EQ(scheduler.woken.back(), &other);
     EXPECT_EQ(scheduler.hand_offs.size(), 3u);
+}
+
+TEST_F(EndpointTest, OnlyOperationsThatBlockOnACompletedPartnerHandOff) {
+    expect_hand_offs_only_where_blocking(&kernel::object::Endpoint::reply_and_receive);
+}
+
+TEST_F(EndpointTest, TheFastReplyAndReceiveHandsOffWhereTheGeneralOneDoes) {
+    expect_hand_offs_only_where_blocking(&kernel::object::Endpoint::reply_and_receive_fast);
+}
+
+// A reply owed through another endpoint is the general path's: answered there, and the server
+// then receives (and blocks) on this one.
+TEST_F(EndpointTest, TheFastReplyAndReceiveLeavesAReplyOwedElsewhereToTheGeneralPath) {
+    IpcWaiter server, client;
+    auto second = *kernel::object::Endpoint::create();
+    ASSERT_EQ(*endpoint->receive(server), IpcStatus::Blocked);
+    set_message(client, 1);
+    ASSERT_EQ(*endpoint->call(client), IpcStatus::Blocked);
+    set_message(server, 2);
+    ASSERT_EQ(*second->reply_and_receive_fast(server), IpcStatus::Blocked);
+    expect_message(client, 2);
+    EXPECT_EQ(client.state, WaiterState::Done);
+    EXPECT_EQ(second->queued_receivers(), 1u);
+    EXPECT_EQ(endpoint->queued_receivers(), 0u);
+    kernel::object::Endpoint::cancel(server);
 }
 
 TEST_F(EndpointTest, CancelLeavesTheQueueAndFreesTheCallerItOwes) {
