@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "kernel/arch/x86_64/cpu.h"
 #include "kernel/dev/framebuffer_console.h"
 #include "kernel/dev/serial.h"
 #include "kernel/sync/spinlock.h"
@@ -52,6 +53,16 @@ void Line::write(lib::StringView text) {
     serial::write(text);
     if (g_lock_broken || !g_screen_handed_over.load(std::memory_order_relaxed))
         console::write(text);
+}
+
+void out8_between_lines(uint16_t port, uint8_t value) {
+    if (g_lock_broken) { // the panic's lines are what matters now
+        cpu::out8(port, value);
+        return;
+    }
+    bool interrupts_were_enabled = g_lock.lock();
+    cpu::out8(port, value);
+    g_lock.unlock(interrupts_were_enabled);
 }
 
 void break_lock_for_panic() { g_lock_broken = true; }

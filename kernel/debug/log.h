@@ -25,6 +25,11 @@ private:
     bool m_interrupts_were_enabled;
 };
 
+// From the serial driver's start the kernel and the driver share COM1. A byte a driver writes
+// to the transmit register goes out between two of the kernel's lines, never inside one: the
+// kernel's line is written under the log lock, and so is this byte.
+void out8_between_lines(uint16_t port, uint8_t value);
+
 // A panicking CPU must be able to print even if it (or a stopped CPU) held the lock. It draws
 // on the framebuffer again too, even after hand_screen_over().
 void break_lock_for_panic();

@@ -12,6 +12,7 @@ constexpr uint16_t DATA = 0, INTERRUPT_ENABLE = 1, FIFO_CONTROL = 2, LINE_CONTRO
                    MODEM_CONTROL = 4, LINE_STATUS = 5;
 constexpr uint8_t LINE_STATUS_DATA_READY = 1 << 0, LINE_STATUS_THR_EMPTY = 1 << 5;
 constexpr uint8_t INTERRUPT_RECEIVED_DATA = 1 << 0;
+static_assert(COM1 + DATA == TRANSMIT_PORT);
 constexpr uint8_t LOOPBACK_PROBE = 0xae;
 
 bool g_present = false;

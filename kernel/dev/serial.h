@@ -14,6 +14,9 @@ namespace kernel::serial {
 bool init();
 bool present();
 void write(lib::StringView text);
+// The port of the transmit register, which a Ring 3 serial driver writes too
+// (log::out8_between_lines).
+inline constexpr uint16_t TRANSMIT_PORT = 0x3f8;
 
 // Receiving (for the receive interrupt; the log itself only ever transmits, polled).
 // Enables or disables the "received data available" interrupt (IER bit 0); the UART raises ISA

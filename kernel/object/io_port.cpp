@@ -2,6 +2,8 @@
 
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/cap/cnode.h"
+#include "kernel/debug/log.h"
+#include "kernel/dev/serial.h"
 
 namespace kernel::object {
 
@@ -39,7 +41,12 @@ lib::Result<uint64_t> IoPort::invoke(syscall::Op<mnos::Syscall::PortOut>,
     uint16_t port = TRY(checked_port(*this, call.registers.arg1(), width));
     uint64_t value = call.registers.arg3();
     switch (width) {
-    case 1: cpu::out8(port, uint8_t(value)); break;
+    case 1:
+        if (port == serial::TRANSMIT_PORT)
+            log::out8_between_lines(port, uint8_t(value));
+        else
+            cpu::out8(port, uint8_t(value));
+        break;
     case 2: cpu::out16(port, uint16_t(value)); break;
     default: cpu::out32(port, uint32_t(value)); break;
     }

@@ -47,7 +47,36 @@ def matches(regex, line):
     return (before.strip() != "" and bool(regex.search(before))) or bool(regex.search(own))
 
 
+# The kernel writes each of its lines whole (a driver's byte waits for the log lock), so a kernel
+# line that landed inside a driver's line splits it in two around itself: "A" + "K" on one line,
+# "B" at the start of the next. These are the kernel's lines: a service's "[pid] name: ..." and
+# the kernel's own per-process lines.
+KERNEL_LINE_INSIDE = re.compile(r"(?<=.)(\[[0-9]+\] [\w.-]+: |process [0-9]+ \()")
+
+
+def unspliced(lines):
+    """The lines with each kernel line taken out of the driver line it landed in, and that line
+    joined up again, the kernel's line after it: ["A" + "K", "B"] becomes ["AB", "K"]."""
+    out = []
+    carried, held = "", []
+    for line in lines:
+        line = carried + line
+        inside = KERNEL_LINE_INSIDE.search(line)
+        if inside and line[:inside.start()].strip():
+            carried = line[:inside.start()]
+            held.append(line[inside.start():])
+            continue
+        carried = ""
+        out.append(line)
+        out.extend(held)
+        held = []
+    if carried:
+        out.append(carried)
+    return out + held
+
+
 def check_log(lines, expected, allow_panic):
+    lines = unspliced(lines)
     problems = []
     position = 0
     for pattern in expected:
