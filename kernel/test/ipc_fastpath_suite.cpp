@@ -34,13 +34,18 @@ uint64_t run_check(Context& ctx, const char* mode, uint32_t cpu = sched::ANY_CPU
     return hand_offs() - before;
 }
 
+// On one CPU nearly every blocking call and reply_recv hands off. Not all: a timer tick that
+// preempts the server after its reply but before it blocks in its receive lets the client's
+// next call find nobody waiting, which is the general path's case (seen on a loaded host).
+bool nearly_all(uint64_t direct, uint64_t switches) { return direct >= switches - switches / 100; }
+
 // The SSE check; on one CPU its round trips all take the fast path too.
 void check_xmm(Context& ctx, const char* suite) {
     uint64_t direct = run_check(ctx, "sse");
     kprintln("selftest {}: xmm0-xmm15 checked over {} round trips, {} fast-path switches", suite,
              XMM_ROUND_TRIPS, direct);
     if (sched::online_cpus() == 1)
-        EXPECT(ctx, direct >= 2 * XMM_ROUND_TRIPS);
+        EXPECT(ctx, nearly_all(direct, 2 * XMM_ROUND_TRIPS));
 }
 
 } // namespace
@@ -51,7 +56,7 @@ void ipc_fastpath_suite(Context& ctx) {
              EXACT_ROUND_TRIPS, direct, sched::online_cpus());
     // On one CPU every call and every reply_recv that blocks hands the CPU to its partner.
     if (sched::online_cpus() == 1)
-        EXPECT(ctx, direct >= 2 * EXACT_ROUND_TRIPS);
+        EXPECT(ctx, nearly_all(direct, 2 * EXACT_ROUND_TRIPS));
     check_xmm(ctx, "ipc-fastpath");
 }
 
