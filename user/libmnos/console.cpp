@@ -31,11 +31,8 @@ std::span<const char* const> environment_entries() {
     return {mnos_environment, count};
 }
 
-CapSlot console_slot() {
-    uint32_t chosen = g_console_override.load(std::memory_order_relaxed);
-    if (chosen != CapSlot::NONE_VALUE)
-        return CapSlot(chosen);
-    lib::StringView value = environment("MNOS_CONSOLE");
+CapSlot environment_slot(lib::StringView name) {
+    lib::StringView value = environment(name);
     uint32_t index = 0;
     if (value.is_empty())
         return CapSlot::none();
@@ -45,6 +42,13 @@ CapSlot console_slot() {
         index = index * 10 + uint32_t(c - '0');
     }
     return index < CNODE_SLOTS ? CapSlot(index) : CapSlot::none();
+}
+
+CapSlot console_slot() {
+    uint32_t chosen = g_console_override.load(std::memory_order_relaxed);
+    if (chosen != CapSlot::NONE_VALUE)
+        return CapSlot(chosen);
+    return environment_slot("MNOS_CONSOLE");
 }
 
 lib::Result<void> write_output(lib::StringView text) {

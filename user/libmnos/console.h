@@ -17,6 +17,9 @@ namespace mnos {
 lib::StringView environment(lib::StringView name);
 // The whole environment, as the process started with it (init passes its own on).
 std::span<const char* const> environment_entries();
+// The capability slot `name=<slot>` names (how a launcher says where it put a grant), or none
+// when the variable is absent or not a slot number.
+CapSlot environment_slot(lib::StringView name);
 
 // The console capability: the one use_console() set, else the one the environment names
 // (MNOS_CONSOLE=<slot>), else none.

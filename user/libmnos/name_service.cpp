@@ -50,18 +50,17 @@ lib::Result<void> register_endpoint(lib::StringView name, CapSlot endpoint) {
     return {};
 }
 
+lib::Result<CapSlot> free_slot() {
+    for (uint32_t i = CNODE_SLOTS; i-- > service_caps::FIRST_GRANT;)
+        if (auto what = sys::inspect(CapSlot(i)); !what && what.error() == Error::EmptySlot)
+            return CapSlot(i);
+    return lib::fail(Error::NoSlot);
+}
+
 lib::Result<CapSlot> lookup(lib::StringView name, CapSlot into) {
     rpc::Words words = TRY(pack(name));
-    if (into.is_none()) {
-        // The first free slot from the top, away from the fixed ones at the bottom.
-        for (uint32_t i = CNODE_SLOTS; i-- > service_caps::FIRST_GRANT;)
-            if (auto what = sys::inspect(CapSlot(i)); !what && what.error() == Error::EmptySlot) {
-                into = CapSlot(i);
-                break;
-            }
-        if (into.is_none())
-            return lib::fail(Error::NoSlot);
-    }
+    if (into.is_none())
+        into = TRY(free_slot());
     rpc::Answer answer = TRY(rpc::call(service_caps::NAME_SERVICE, name_service::Lookup, words,
                                        {}, into));
     if (answer.capability.slot.is_none())

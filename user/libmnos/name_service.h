@@ -21,6 +21,8 @@ lib::Result<void> register_endpoint(lib::StringView name, CapSlot endpoint);
 // A badged capability to the endpoint registered as `name`, in `into` (or a free slot).
 // NotFound while no one has registered it.
 lib::Result<CapSlot> lookup(lib::StringView name, CapSlot into);
+// The first empty slot from the top, away from the fixed ones at the bottom; NoSlot when full.
+lib::Result<CapSlot> free_slot();
 // lookup() until it succeeds or `attempts` yields have passed (a service starting up).
 lib::Result<CapSlot> wait_for(lib::StringView name, CapSlot into, uint32_t attempts = 100000);
 

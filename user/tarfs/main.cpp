@@ -21,15 +21,17 @@ namespace sys = mnos::sys;
 
 constexpr CapSlot INITRD{mnos::service_caps::FIRST_GRANT};
 constexpr CapSlot WINDOW{mnos::CNODE_SLOTS - 1};
-constexpr size_t MAX_CLIENTS = 32;
+constexpr size_t MAX_CLIENTS = 32; // attached buffers, the least recently used given up first
 constexpr uint64_t PAGE = 4096;
 
 struct Client {
     uint64_t badge = 0;
     uint8_t* buffer = nullptr;
     size_t bytes = 0;
+    uint64_t last_used = 0; // g_requests when it last asked
 };
 Client g_clients[MAX_CLIENTS];
+uint64_t g_requests = 0;
 std::span<const uint8_t> g_archive;
 
 Client* client_of(uint64_t badge) {
@@ -39,21 +41,38 @@ Client* client_of(uint64_t badge) {
     return nullptr;
 }
 
+// The buffer is this service's memory, from its own budget: a client that ends leaves nothing
+// of its own behind, and what the table holds is bounded (MAX_CLIENTS buffers). Nothing tells a
+// service that a client has ended, so a full table gives the slot of the client that has
+// waited longest since its last request: if it comes back, its next request is refused with
+// NoSlot and it attaches again (user/libmnos/file_service.h).
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
+    uint64_t pages = request.words[0];
+    if (pages == 0 || pages > fs::MAX_BUFFER_PAGES)
+        return lib::fail(Error::InvalidArgument);
     Client* slot = client_of(request.badge);
-    if (!slot)
-        for (Client& c : g_clients)
+    if (!slot) {
+        slot = &g_clients[0];
+        for (Client& c : g_clients) {
             if (!c.buffer) {
                 slot = &c;
                 break;
             }
-    if (!slot)
-        return lib::fail(Error::NoSlot);
-    auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, fs::MAX_BUFFER_PAGES));
+            if (c.last_used < slot->last_used)
+                slot = &c;
+        }
+    }
+    CapSlot frame = TRY(sys::alloc_memory(mnos::service_caps::BUDGET, pages));
+    auto mapped = mnos::map_shared(frame, pages, true);
+    if (!mapped) {
+        (void)sys::drop_cap(frame);
+        return lib::fail(mapped.error());
+    }
     if (slot->buffer)
         mnos::free_pages(slot->buffer, slot->bytes / PAGE);
-    *slot = {request.badge, buffer.memory, buffer.pages * PAGE};
-    return rpc::Reply{};
+    *slot = {request.badge, static_cast<uint8_t*>(*mapped), pages * PAGE, ++g_requests};
+    // The mapping keeps the frame; the capability goes to the client alone.
+    return rpc::Reply{{}, {frame, mnos::Rights::Read | mnos::Rights::Write}, true};
 }
 
 // The request's path, copied out of the client's buffer, without a leading '/' or a trailing
@@ -91,6 +110,7 @@ lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     Client* client = client_of(request.badge);
     if (!client)
         return lib::fail(Error::NoSlot);
+    client->last_used = ++g_requests;
     char buffer[lib::TAR_MAX_PATH + 1];
     StringView path = TRY(path_of(*client, request.words[0], buffer));
     switch (request.method) {

@@ -29,6 +29,8 @@ void check(bool ok, const char* what) {
     mnos::println("fs-client: {} {}", ok ? "PASS" : "FAIL", what);
 }
 
+lib::Result<rpc::Answer> ask_without_buffer(uint64_t method) { return rpc::call(FS, method, {1}); }
+
 lib::Result<rpc::Answer> ask(uint64_t method, StringView path, uint64_t a = 0, uint64_t b = 0) {
     __builtin_memcpy(g_buffer, path.data(), path.length());
     return rpc::call(FS, method, {path.length(), a, b});
@@ -79,17 +81,19 @@ int main(int, char**) {
         mnos::println("fs-client: no file service");
         return 1;
     }
-    auto frame = sys::alloc_memory(mnos::service_caps::BUDGET, BUFFER_PAGES);
-    auto mapped = frame ? mnos::map_shared(*frame, BUFFER_PAGES, true) : lib::fail(frame.error());
-    if (!mapped) {
-        mnos::println("fs-client: no buffer: {}", mnos::error_name(mapped.error()));
-        return 1;
-    }
+    constexpr CapSlot WINDOW{mnos::CNODE_SLOTS - 2};
+    check(rpc::call(FS, fs::Attach, {0}, {}, WINDOW).error() == Error::InvalidArgument &&
+              rpc::call(FS, fs::Attach, {fs::MAX_BUFFER_PAGES + 1}, {}, WINDOW).error() ==
+                  Error::InvalidArgument,
+          "a buffer of no pages or too many is refused");
+    check(ask_without_buffer(fs::Stat).error() == Error::NoSlot, "a request before Attach is refused");
+    auto attached = rpc::call(FS, fs::Attach, {BUFFER_PAGES}, {}, WINDOW);
+    auto mapped = attached ? mnos::map_shared(WINDOW, BUFFER_PAGES, true)
+                           : lib::Result<void*>(lib::fail(attached.error()));
+    check(mapped.has_value(), "the service's buffer is attached and mapped");
+    if (!mapped)
+        return g_failures;
     g_buffer = static_cast<char*>(*mapped);
-    check(ask(fs::Stat, "/bin/shell").error() == Error::NoSlot, "a request before Attach is refused");
-    auto attached = rpc::call(FS, fs::Attach, {},
-                              {*frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant});
-    check(attached.has_value(), "the buffer is attached");
 
     auto stat = ask(fs::Stat, "/data/big.bin");
     check(stat && stat->words[0] == 1024 * 1024 && stat->words[1] == uint64_t(fs::Kind::File),

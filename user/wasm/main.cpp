@@ -6,16 +6,20 @@
 //   wasm [--allow=MODULE.FIELD]... PATH [ARGS...]       run the WASI command PATH
 //   wasm [--allow=...]... PATH --invoke NAME [I32...]   call the export NAME with i32 arguments
 //
-// The module, and the files WASI shows under "/", come from the initrd, granted read-only: at the slot MNOS_INITRD names (the shell
-// uses 4), else at the first grant (a manifest entry's `initrd`). It gets WASI
-// preview 1 (user/wasm/system_host.h) and only the host functions its launcher allows by name;
-// an import of anything else fails instantiation with the import's name.
+// The module comes from the initrd, granted read-only: at the slot MNOS_INITRD names (the shell
+// uses 4), else at the first grant (a manifest entry's `initrd`). The files WASI shows under
+// "/" come from the file service (abi/fs.h): the capability the shell granted (MNOS_FS), else
+// the one a service started by init looks up by name. It gets WASI preview 1
+// (user/wasm/system_host.h) and only the host functions its launcher allows by name; an import
+// of anything else fails instantiation with the import's name.
+#include "abi/fs.h"
 #include "abi/init.h"
 #include "lib/wasm/engine.h"
 #include "lib/wasm/wasi/wasi.h"
 #include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
 #include "user/libmnos/initrd.h"
+#include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
 #include "user/wasm/frame_code_memory.h"
 #include "user/wasm/heap_allocator.h"
@@ -50,6 +54,25 @@ bool parse_u32(StringView text, uint32_t& out) {
     }
     out = negative ? uint32_t(-int64_t(value)) : uint32_t(value);
     return true;
+}
+
+std::optional<mnos::FileService> connect_files() {
+    mnos::CapSlot endpoint = mnos::environment_slot("MNOS_FS");
+    bool granted = !endpoint.is_none();
+    if (!granted) {
+        auto found = mnos::names::lookup(mnos::fs::SERVICE, mnos::CapSlot::none());
+        if (!found)
+            return std::nullopt; // no name service, or no file service: no files
+        endpoint = *found;
+    }
+    auto service = mnos::FileService::connect(endpoint);
+    if (!service) {
+        if (granted)
+            mnos::println("wasm: no files: the file service refused: {}",
+                          mnos::error_name(service.error()));
+        return std::nullopt;
+    }
+    return std::move(*service);
 }
 
 // "trap: KIND", then where: "in function 7 (name)" when the module names its functions.
@@ -130,10 +153,9 @@ int main(int argc, char** argv) {
 
     const char* reason = nullptr;
     // Started by the shell: where MNOS_INITRD says; by init from a manifest: its first grant.
-    StringView initrd = mnos::environment("MNOS_INITRD");
-    mnos::CapSlot initrd_slot = initrd.length() == 1 && initrd[0] >= '0' && initrd[0] <= '9'
-                                    ? mnos::CapSlot(uint32_t(initrd[0] - '0'))
-                                    : mnos::CapSlot(mnos::service_caps::FIRST_GRANT);
+    mnos::CapSlot initrd_slot = mnos::environment_slot("MNOS_INITRD");
+    if (initrd_slot.is_none())
+        initrd_slot = mnos::CapSlot(mnos::service_caps::FIRST_GRANT);
     auto archive = mnos::initrd::map(initrd_slot, &reason);
     if (!archive) {
         mnos::println("wasm: no initrd to load {} from{}{}", path, reason ? ": " : "",
@@ -170,7 +192,7 @@ int main(int argc, char** argv) {
     for (int i = first; i < argc && guest_argc < MAX_ARGS && !(invoking && i > first); ++i)
         guest_args[guest_argc++] = argv[i];
     const char* const guest_env[] = {"TERM=vt100", "HOME=/"};
-    wasm_host::SystemHost system(*archive);
+    wasm_host::SystemHost system(connect_files());
     wasm::wasi::Wasi wasi(system, {std::span(guest_args, guest_argc), guest_env});
     wasm::Linker linker(allocator);
     if (!wasi.define(store, linker) || !wasi.define_missing(store, **module, linker) ||

@@ -1,7 +1,6 @@
 #include "user/wasm/system_host.h"
 
 #include "abi/init.h"
-#include "lib/tar.h"
 #include "lib/time/ticks.h"
 #include "user/libmnos/clock.h"
 #include "user/libmnos/console.h"
@@ -30,7 +29,7 @@ bool rdrand(uint64_t& out) {
 
 } // namespace
 
-SystemHost::SystemHost(std::span<const uint8_t> initrd) : m_initrd(initrd) {
+SystemHost::SystemHost(std::optional<mnos::FileService> files) : m_files(std::move(files)) {
     m_tsc_hz = mnos::clock::tsc_hz();
     if (auto base = mnos::clock::wall_clock_ns(); base && m_tsc_hz != 0)
         m_wall_base_ns = *base - *mnos::clock::monotonic_ns();
@@ -109,8 +108,15 @@ Errno SystemHost::random(std::span<uint8_t> bytes) {
 
 namespace {
 
-Errno errno_of(lib::Error error) {
-    return error == lib::Error::NotFound ? Errno::NoEnt : Errno::Io;
+// The file service's refusals as WASI's: `invalid` is what InvalidArgument means for the call
+// (a directory read, a file listed).
+Errno errno_of(mnos::Error error, Errno invalid = Errno::Inval) {
+    switch (error) {
+    case mnos::Error::NotFound: return Errno::NoEnt;
+    case mnos::Error::InvalidArgument: return invalid;
+    case mnos::Error::BadAddress: return Errno::NameTooLong;
+    default: return Errno::Io; // the service failed or went away (it is restarted)
+    }
 }
 
 lib::StringView view(std::span<const char> path) { return {path.data(), path.size()}; }
@@ -118,37 +124,27 @@ lib::StringView view(std::span<const char> path) { return {path.data(), path.siz
 } // namespace
 
 std::expected<wasm::wasi::FileInfo, Errno> SystemHost::stat(std::span<const char> path) {
-    auto node = lib::tar_node(m_initrd, view(path));
-    if (!node)
-        return std::unexpected(errno_of(node.error()));
-    return wasm::wasi::FileInfo{node->directory, node->data.size()};
+    auto found = m_files->stat(view(path));
+    if (!found)
+        return std::unexpected(errno_of(found.error()));
+    return wasm::wasi::FileInfo{found->kind == mnos::fs::Kind::Directory, found->size};
 }
 
 wasm::wasi::IoResult SystemHost::read(std::span<const char> path, uint64_t offset,
                                       std::span<uint8_t> bytes) {
-    auto node = lib::tar_node(m_initrd, view(path));
-    if (!node)
-        return std::unexpected(errno_of(node.error()));
-    if (node->directory)
-        return std::unexpected(Errno::IsDir);
-    if (offset >= node->data.size())
-        return 0;
-    size_t count = node->data.size() - offset < bytes.size() ? node->data.size() - offset
-                                                             : bytes.size();
-    __builtin_memcpy(bytes.data(), node->data.data() + offset, count);
-    return count;
+    auto count = m_files->read(view(path), offset, bytes);
+    if (!count)
+        return std::unexpected(errno_of(count.error(), Errno::IsDir));
+    return *count;
 }
 
 wasm::wasi::IoResult SystemHost::entry(std::span<const char> path, uint64_t index,
                                        std::span<char> name, wasm::wasi::FileInfo& info) {
-    char found[lib::TAR_MAX_PATH + 1];
-    auto child = lib::tar_child(m_initrd, view(path), index, found);
-    if (!child)
-        return std::unexpected(errno_of(child.error()));
-    info = {child->directory, child->size};
-    size_t length = child->name_length < name.size() ? child->name_length : name.size();
-    __builtin_memcpy(name.data(), found, length);
-    return length;
+    auto found = m_files->entry(view(path), index, name);
+    if (!found)
+        return std::unexpected(errno_of(found.error(), Errno::NotDir));
+    info = {found->kind == mnos::fs::Kind::Directory, found->size};
+    return found->name_length < name.size() ? found->name_length : name.size();
 }
 
 } // namespace wasm_host
