@@ -66,7 +66,7 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(Sleep, 30, Nothing, Empty, Rights::None)             /* (milliseconds) */          \
     X(CreateNotification, 31, Object, MemoryBudget, Rights::Write) /* (budget) -> notification */\
     X(Signal, 32, Object, Notification, Rights::Write)     /* (notification, bits) */  \
-    X(WaitNotification, 33, Object, Notification, Rights::Read) /* (notification) -> bits */\
+    X(WaitNotification, 33, Object, Notification, Rights::Read) /* (notification, mask) -> bits */\
     X(ClaimPciDevice, 34, Object, DeviceControl, Rights::Write) /* (control, ids, index) */\
     X(PciConfigRead, 35, Object, PciDevice, Rights::Read)  /* (device, offset, width) */\
     X(PciConfigWrite, 36, Object, PciDevice, Rights::Write) /* (device, offset, width, v) */\

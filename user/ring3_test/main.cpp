@@ -973,6 +973,50 @@ void notification_waiter(void* raw) {
     (void)sys::signal(pair.to_main, 1);
 }
 
+// Two waiters on one notification, each for a bit of its own (the virtio-blk driver's workers).
+struct MaskedWaiter {
+    CapSlot notification;
+    uint64_t mask;
+    CapSlot done;
+    volatile uint64_t received = 0;
+};
+
+void masked_waiter(void* raw) {
+    auto& w = *static_cast<MaskedWaiter*>(raw);
+    auto bits = sys::wait_notification(w.notification, w.mask);
+    w.received = bits ? *bits : ~0ull;
+    (void)sys::signal(w.done, w.mask);
+}
+
+void test_masked_waits(CapSlot notification, CapSlot done) {
+    // A masked wait takes only its bits; the others stay for a later wait.
+    (void)sys::signal(notification, 0x3);
+    expect_value("a masked wait takes only the bits of its mask",
+                 as_value(sys::wait_notification(notification, 0x2)), 0x2);
+    expect_value("the bits outside the mask stay set",
+                 as_value(sys::wait_notification(notification)), 0x1);
+    MaskedWaiter low{notification, 0x1, done}, high{notification, 0x2, done};
+    auto first = mnos::Thread::start(masked_waiter, &low);
+    auto second = mnos::Thread::start(masked_waiter, &high);
+    expect_ok("start two masked waiters",
+              first && second ? 0 : mnos::error_result(Error::OutOfMemory));
+    if (!first || !second)
+        return;
+    (void)sys::sleep(20); // both block, the low one first in the queue
+    // The signal names the second waiter's bit: it must reach that waiter even though the first
+    // is ahead of it in the queue.
+    (void)sys::signal(notification, 0x2);
+    expect_value("a signal wakes the waiter whose mask it meets, not the first in line",
+                 as_value(sys::wait_notification(done, 0x2)), 0x2);
+    expect_value("the other waiter still waits", low.received, 0);
+    (void)sys::signal(notification, 0x1);
+    expect_value("its own bit then wakes the other", as_value(sys::wait_notification(done, 0x1)),
+                 0x1);
+    expect_value("each took exactly its bit", low.received | (high.received << 4), 0x21);
+    (void)first->join();
+    (void)second->join();
+}
+
 void sleep_for_an_hour(void*) { (void)sys::sleep(3'600'000); }
 void wait_forever(void* raw) { (void)sys::wait_notification(*static_cast<CapSlot*>(raw)); }
 
@@ -1028,6 +1072,7 @@ void test_notifications() {
     expect_value("its signal back arrives", as_value(sys::wait_notification(*second)), 1);
     expect_value("the waiter was woken with the bits", pair.received, 0x80);
     (void)waiter->join();
+    test_masked_waits(*first, *second);
 
     // Kills end blocked waits at once: a notification nobody signals, and an hour's sleep.
     expect_prompt_kill("a thread waiting on a notification is ended by a kill",
