@@ -21,7 +21,8 @@ namespace mnos::block {
 inline constexpr char SERVICE[] = "block";
 inline constexpr uint64_t SECTOR_SIZE = 512;
 inline constexpr uint64_t MAX_SECTORS = 128;       // one request: 64 KiB
-inline constexpr uint64_t MAX_BUFFER_PAGES = 64;   // an attached buffer: up to 256 KiB
+// An attached buffer: up to 2 MiB, room for 32 requests of 64 KiB at once (make bench's depth 32).
+inline constexpr uint64_t MAX_BUFFER_PAGES = 512;
 
 enum Method : uint64_t {
     Attach = 1, // transfer: a MemoryFrame (READ, WRITE, GRANT) of 1..MAX_BUFFER_PAGES -> ()
