@@ -77,7 +77,8 @@ uint64_t Notification::wait(Thread& self, uint64_t mask) {
 lib::Result<uint64_t> Notification::invoke(syscall::Op<mnos::Syscall::Signal>,
                                            syscall::Invocation& call) {
     uint64_t bits = call.registers.arg1();
-    if (bits == 0)
+    // Bit 63 could not come back: a wait's result with it set would read as an error.
+    if (bits == 0 || bits > USABLE_BITS)
         return lib::fail(mnos::Error::InvalidArgument);
     signal(bits);
     return 0;
@@ -89,7 +90,9 @@ lib::Result<uint64_t> Notification::invoke(syscall::Op<mnos::Syscall::WaitNotifi
         return lib::fail(mnos::Error::InvalidArgument); // host tests have no thread to block
     // 0 waits for any bit, as the call did before it took a mask.
     uint64_t mask = call.registers.arg1();
-    uint64_t bits = wait(*call.caller, mask ? mask : ~uint64_t(0));
+    if (mask > USABLE_BITS)
+        return lib::fail(mnos::Error::InvalidArgument);
+    uint64_t bits = wait(*call.caller, mask ? mask : USABLE_BITS);
     // Killed while waiting: the thread ends on its way out, before this value is seen.
     if (bits == 0)
         return lib::fail(mnos::Error::Busy);

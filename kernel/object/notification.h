@@ -6,7 +6,7 @@
 //
 // Any number of threads may wait, each for its own mask of bits: a signal wakes every waiter
 // whose mask it meets, and each takes the bits of its mask set by then. So one notification
-// serves up to 64 threads that each wait for an event of their own (a driver's workers, each
+// serves up to 63 threads that each wait for an event of their own (a driver's workers, each
 // waiting for its request's completion), where one per thread would cost a slot each.
 #pragma once
 
@@ -24,13 +24,16 @@ class Thread;
 class Notification final : public KernelObject {
 public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::Notification;
+    // Bits 0..62: a wait returns its bits in RAX, where bit 63 would read as an error.
+    static constexpr uint64_t USABLE_BITS = ~uint64_t(0) >> 1;
 
     static lib::Result<lib::RefPtr<Notification>> create(BudgetCharge charge = {}) {
         return create_object<Notification>(std::move(charge));
     }
-    // (notification, bits) -> 0; WRITE. InvalidArgument for no bits.
+    // (notification, bits) -> 0; WRITE. InvalidArgument for no bits, or bit 63.
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::Signal>, syscall::Invocation&);
     // (notification, mask; 0 for every bit) -> the bits of the mask, once any is set; READ.
+    // InvalidArgument for a mask with bit 63.
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitNotification>,
                                  syscall::Invocation&);
 

@@ -46,6 +46,9 @@ def main():
     p.add_argument("--written-count", type=int, default=8)
     p.add_argument("--bad-sector", type=int,
                    help="QEMU fails every read of this sector with EIO (blkdebug)")
+    p.add_argument("--blkdebug", action="store_true",
+                   help="the image behind QEMU's blkdebug driver with no rules, so the monitor's "
+                        "qemu-io break and resume commands can suspend a request")
     p.add_argument("--bench-pattern", action="store_true",
                    help="the block benchmark's pattern (bench/block/cases.h)")
     p.add_argument("boot_args", nargs=argparse.REMAINDER)
@@ -60,11 +63,12 @@ def main():
                 for lba in range(args.sectors):
                     f.write(sector(lba))
         disk = image
-        if args.bad_sector is not None:
+        if args.bad_sector is not None or args.blkdebug:
             rules = os.path.join(tmp, "blkdebug.conf")
             with open(rules, "w") as f:
-                f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
-                        f'sector = "{args.bad_sector}"\n')
+                if args.bad_sector is not None:
+                    f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
+                            f'sector = "{args.bad_sector}"\n')
             disk = f"blkdebug:{rules}:{image}"
         status = subprocess.run([sys.executable, os.path.join(HERE, "boot_test.py"),
                                  "--disk", disk, *boot_args]).returncode

@@ -1045,6 +1045,12 @@ void test_notifications() {
     slot_errors("wait_notification", Syscall::WaitNotification, ENDPOINT);
     expect_error("signal with no bits", call(Syscall::Signal, first->index(), 0),
                  Error::InvalidArgument);
+    // A wait returns its bits in RAX, where bit 63 would read as an error: it is refused.
+    expect_error("signal with bit 63", call(Syscall::Signal, first->index(), 1ull << 63),
+                 Error::InvalidArgument);
+    expect_error("wait_notification for bit 63",
+                 call(Syscall::WaitNotification, first->index(), 1ull << 63),
+                 Error::InvalidArgument);
     CapSlot read_only = narrowed(*first, Rights::Read);
     expect_error("signal without WRITE", call(Syscall::Signal, read_only.index(), 1),
                  Error::MissingRights);

@@ -27,10 +27,10 @@ constexpr uint64_t HEADER_STRIDE = 32; // a 16-byte header, then the status byte
 constexpr uint64_t STATUS_OFFSET = sizeof(blk::Header);
 constexpr uint64_t MEMORY_PAGES = FIRST_DATA_PAGE + SLOTS * DATA_PAGES;
 static_assert(SLOTS * HEADER_STRIDE <= PAGE && STATUS_OFFSET < HEADER_STRIDE);
-static_assert(SLOTS < 63, "one notification bit per slot, and the watchdog's");
+static_assert(SLOTS < 62, "one notification bit per slot, and the watchdog's");
 constexpr uint32_t CONFIG_CAPACITY = 0; // virtio_blk_config.capacity, in 512-byte sectors
 
-constexpr uint64_t WATCHDOG_BIT = uint64_t(1) << 63;
+constexpr uint64_t WATCHDOG_BIT = uint64_t(1) << 62; // a notification has bits 0..62
 constexpr uint64_t WATCHDOG_PERIOD_MS = 50;
 
 uint64_t slot_bit(size_t index) { return uint64_t(1) << index; }
@@ -260,8 +260,11 @@ void Disk::watch_timeouts() {
         }
         // Nothing to time: sleep until a request is placed (transfer signals the bit).
         if (idle) {
-            if (!sys::wait_notification(m_events, WATCHDOG_BIT))
+            if (auto waited = sys::wait_notification(m_events, WATCHDOG_BIT); !waited) {
+                mnos::println("virtio-blk: the watchdog's wait failed: {}; no timeouts",
+                              mnos::error_name(waited.error()));
                 return;
+            }
             continue;
         }
         (void)sys::sleep(WATCHDOG_PERIOD_MS);
