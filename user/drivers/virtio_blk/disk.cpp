@@ -35,6 +35,21 @@ constexpr uint64_t WATCHDOG_PERIOD_MS = 50;
 
 uint64_t slot_bit(size_t index) { return uint64_t(1) << index; }
 
+// Copies a request's data between a slot and a client's buffer: whole sectors, 8-byte aligned
+// at both ends (page-aligned buffers, offsets in sectors). In 16-byte SSE moves, not memcpy's
+// rep movsb: under QEMU's TCG a string instruction runs one element per step, so 64 KiB by
+// bytes cost a quarter of a read's time, and in 16-byte pieces a sixteenth of that.
+[[gnu::target("sse2")]] void copy_sectors(uint8_t* to, const uint8_t* from, uint32_t bytes) {
+    // A typedef, not a using-declaration: only a typedef may lower a type's alignment.
+    typedef long long Chunk __attribute__((vector_size(16), aligned(8)));
+    for (uint32_t at = 0; at < bytes; at += sizeof(Chunk)) {
+        // Sound: `bytes` is a multiple of 512, so every chunk lies inside both buffers; the
+        // type's 8-byte alignment is what the buffers guarantee (unaligned 16-byte moves).
+        Chunk chunk = *reinterpret_cast<const Chunk*>(from + at);
+        *reinterpret_cast<Chunk*>(to + at) = chunk;
+    }
+}
+
 } // namespace
 
 lib::Result<void> Disk::start(CapSlot device, uint64_t timeout_ms, const char** reason) {
@@ -157,7 +172,7 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
     // A value no device writes on success, so a request the device never completed is an error.
     header_memory[STATUS_OFFSET] = 0xff;
     if (type == RequestType::Out)
-        __builtin_memcpy(data_of(index), data, bytes);
+        copy_sectors(data_of(index), data, bytes);
     uint16_t record = 0; // a new high-water mark of requests in flight, to log
     bool wake_watchdog = false;
     {
@@ -199,7 +214,7 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
     // between (their asm clobbers memory) keep the compiler from reusing the 0xff it stored.
     auto status = blk::status_result(header_memory[STATUS_OFFSET]);
     if (status && type == RequestType::In)
-        __builtin_memcpy(data, data_of(index), bytes);
+        copy_sectors(data, data_of(index), bytes);
     release_slot(index);
     return status;
 }
