@@ -8,8 +8,9 @@
 //                    not a multiple of SECTOR_SIZE (misaligned), an unknown method
 //   Overflow         sectors past the end of the disk (out of range)
 //   BadAddress       the sectors do not fit the attached buffer at that offset
-//   NoSlot           no buffer attached (or no room for another client)
-//   Exists           a second Attach from the same client
+//   NoSlot           no buffer attached (or no room for another client: 32 at once)
+//   Exists           a second Attach from the same client (Detach first to change buffers)
+//   Busy             Detach while a request of the same client is in flight
 //   Unsupported      Write on a read-only disk, Flush on a disk without a write cache to flush
 //   DeviceError      the disk reported an I/O error
 #pragma once
@@ -30,6 +31,7 @@ enum Method : uint64_t {
     Read = 3,   // (first sector, count, buffer offset) -> (bytes read); data in the buffer
     Write = 4,  // (first sector, count, buffer offset) -> (bytes written); data from the buffer
     Flush = 5,  // () -> (): what was written is on stable storage
+    Detach = 6, // () -> (): the attached buffer is let go, and the client's place with it
 };
 
 inline constexpr uint64_t INFO_READ_ONLY = 1u << 0;

@@ -158,6 +158,31 @@ void refusals(uint64_t capacity) {
           "an unknown method is refused (InvalidArgument)");
 }
 
+// Detach gives the client's place in the driver's table back: more attach-detach rounds than
+// the table has places all succeed, a read between them is refused, and one after them works.
+void detach_and_reattach() {
+    constexpr int ROUNDS = 40; // the driver has places for 32 clients
+    int rounds = 0;
+    for (; rounds < ROUNDS; ++rounds) {
+        if (!rpc::call(BLOCK, block::Detach, {}))
+            break;
+        if (rounds == 0)
+            check(request(block::Read, 0, 1, 0).error() == Error::NoSlot,
+                  "a read after Detach is refused (NoSlot)");
+        if (!rpc::call(BLOCK, block::Attach, {},
+                       {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}))
+            break;
+    }
+    check(rounds == ROUNDS, "40 detach and attach rounds all succeed (32 places, each given back)");
+    check(rpc::call(BLOCK, block::Attach, {},
+                    {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant})
+                  .error() == Error::Exists,
+          "a second Attach without Detach is refused (Exists)");
+    __builtin_memset(g_buffer, 0, 8 * SECTOR);
+    auto read = request(block::Read, 0, 8, 0);
+    check(read && pattern_holds(0, 8, 0, false), "a read through the re-attached buffer works");
+}
+
 // Reads sector 0.. in full pieces until a read fails, as a client busy with the disk would.
 struct Busy {
     Error error = Error::NotFound;
@@ -297,6 +322,7 @@ int main(int argc, char** argv) {
     read_everything(capacity);
     write_and_flush(first_written);
     refusals(capacity);
+    detach_and_reattach();
     kill_during_io();
     mnos::println("block-client: {} failure(s)", g_failures);
     return g_failures;

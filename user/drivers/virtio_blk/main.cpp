@@ -11,6 +11,7 @@
 #include "abi/init.h"
 #include "lib/block/request.h"
 #include "lib/command_line.h"
+#include "user/drivers/virtio_blk/clients.h"
 #include "user/drivers/virtio_blk/disk.h"
 #include "user/libmnos/memory.h"
 #include "user/libmnos/name_service.h"
@@ -27,41 +28,17 @@ namespace rpc = mnos::rpc;
 namespace sys = mnos::sys;
 
 constexpr CapSlot DEVICE{mnos::service_caps::FIRST_GRANT};
-constexpr size_t MAX_CLIENTS = 32;
-constexpr uint64_t PAGE = 4096;
-
 virtio_blk::Disk g_disk;
+virtio_blk::ClientTable g_clients;
 CapSlot g_endpoint;
 
-struct Client {
-    uint64_t badge = 0;
-    uint8_t* buffer = nullptr;
-    uint64_t bytes = 0;
-};
-mnos::SpinLock g_clients_lock;
-Client g_clients[MAX_CLIENTS]; // under g_clients_lock; a client's buffer, once set, stays
-
-// The client's attached buffer, or NoSlot.
-lib::Result<Client> client_of(uint64_t badge) {
-    mnos::LockGuard guard(g_clients_lock);
-    for (const Client& c : g_clients)
-        if (c.buffer && c.badge == badge)
-            return c;
-    return lib::fail(Error::NoSlot);
-}
-
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
-    if (client_of(request.badge))
-        return lib::fail(Error::Exists);
     auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, block::MAX_BUFFER_PAGES));
-    mnos::LockGuard guard(g_clients_lock);
-    for (Client& c : g_clients)
-        if (!c.buffer) {
-            c = {request.badge, buffer.memory, buffer.pages * PAGE};
-            return rpc::Reply{};
-        }
-    mnos::free_pages(buffer.memory, buffer.pages);
-    return lib::fail(Error::NoSlot);
+    if (auto attached = g_clients.attach(request.badge, buffer.memory, buffer.pages); !attached) {
+        mnos::free_pages(buffer.memory, buffer.pages);
+        return lib::fail(attached.error());
+    }
+    return rpc::Reply{};
 }
 
 lib::Result<rpc::Reply> info() {
@@ -71,14 +48,14 @@ lib::Result<rpc::Reply> info() {
 }
 
 lib::Result<rpc::Reply> transfer(const rpc::Request& request, RequestType type) {
-    Client client = TRY(client_of(request.badge));
+    virtio_blk::ClientUse client = TRY(g_clients.use(request.badge));
     lib::block::Request r{request.words[0], request.words[1], request.words[2]};
-    uint64_t bytes = TRY(lib::block::check_request(r, {g_disk.capacity(), client.bytes}));
+    uint64_t bytes = TRY(lib::block::check_request(r, {g_disk.capacity(), client.bytes()}));
     if (type == RequestType::Out && g_disk.read_only())
         return lib::fail(Error::Unsupported);
     // The client may change its buffer meanwhile; it can only confuse itself: the driver
     // copies through its own DMA memory, so the device never sees the client's pages.
-    TRY(g_disk.transfer(type, r.sector, client.buffer + r.offset, uint32_t(bytes)));
+    TRY(g_disk.transfer(type, r.sector, client.buffer() + r.offset, uint32_t(bytes)));
     return rpc::Reply{{bytes}, {}};
 }
 
@@ -91,9 +68,10 @@ lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     case block::Flush:
         if (!g_disk.can_flush())
             return lib::fail(Error::Unsupported);
-        (void)TRY(client_of(request.badge));
+        (void)TRY(g_clients.use(request.badge));
         TRY(g_disk.transfer(RequestType::Flush, 0, nullptr, 0));
         return rpc::Reply{};
+    case block::Detach: TRY(g_clients.detach(request.badge)); return rpc::Reply{};
     default: return lib::fail(Error::InvalidArgument);
     }
 }
