@@ -11,6 +11,7 @@
 //   NoSlot           no buffer attached (or no room for another client: 32 at once)
 //   Exists           a second Attach from the same client (Detach first to change buffers)
 //   Busy             Detach while a request of the same client is in flight
+//   InvalidArgument  (Watch) a capability that is not a Process with READ
 //   Unsupported      Write on a read-only disk, Flush on a disk without a write cache to flush
 //   DeviceError      the disk reported an I/O error
 #pragma once
@@ -32,6 +33,9 @@ enum Method : uint64_t {
     Write = 4,  // (first sector, count, buffer offset) -> (bytes written); data from the buffer
     Flush = 5,  // () -> (): what was written is on stable storage
     Detach = 6, // () -> (): the attached buffer is let go, and the client's place with it
+    // transfer: the client's own Process (READ) -> (): its place is given back when that process
+    // ends, as by Detach. Exists if already watched; Busy when the driver has no watch to spare.
+    Watch = 7,
 };
 
 inline constexpr uint64_t INFO_READ_ONLY = 1u << 0;

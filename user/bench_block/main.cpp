@@ -136,7 +136,8 @@ int main(int argc, char** argv) {
     g_buffer = static_cast<uint8_t*>(*mapped);
     if (!mnos::names::wait_for(block::SERVICE, BLOCK) ||
         !rpc::call(BLOCK, block::Attach, {},
-                   {*frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant})) {
+                   {*frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}) ||
+        !rpc::call(BLOCK, block::Watch, {}, {mnos::service_caps::SELF, mnos::Rights::Read})) {
         mnos::println("block-bench: FAIL no block service to attach to");
         return 1;
     }

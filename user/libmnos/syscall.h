@@ -229,6 +229,11 @@ inline lib::Result<void> map_mmio(CapSlot process, CapSlot region, uint64_t addr
 
 // ---- Notifications
 
+// `bits` (not 0; bits 0..62) are signalled on `notification` (WRITE) once `process` (READ) has
+// ended, at once if it has; NoSlot when the process has MAX_WATCHES watches already.
+inline lib::Result<void> watch_process(CapSlot process, CapSlot notification, uint64_t bits) {
+    return to_void(invoke<Syscall::WatchProcess>(process, notification.index(), bits));
+}
 // Sets `bits` (not 0; bits 0..62) in the notification (WRITE) and wakes the waiters whose masks they meet.
 inline lib::Result<void> signal(CapSlot notification, uint64_t bits) {
     return to_void(invoke<Syscall::Signal>(notification, bits));

@@ -572,12 +572,36 @@ void test_processes() {
                                        {"/bin/ring3_fault_ud2", 6},
                                        {"/bin/ring3_fault_divide", 0},
                                        {"/bin/ring3_fault_sidt", 13}};
+    // The first child is watched too: its end signals a notification (WatchProcess).
+    auto watch = sys::create_notification(PMM);
+    expect_ok("create a notification to watch a child with",
+              watch ? 0 : mnos::error_result(watch.error()));
+    bool watched = false;
     for (const Faulter& faulter : faulters) {
         int64_t slot = as_result(start_program(faulter.path));
         expect_ok(faulter.path, slot);
         if (mnos::is_error_result(slot))
             continue;
         CapSlot process{uint32_t(slot)};
+        if (watch && !watched) {
+            watched = true;
+            expect_error("watch_process with no bits",
+                         call(Syscall::WatchProcess, process.index(), watch->index(), 0),
+                         Error::InvalidArgument);
+            CapSlot read_only = narrowed(*watch, Rights::Read);
+            expect_error("watch_process without WRITE on the notification",
+                         call(Syscall::WatchProcess, process.index(), read_only.index(), 1),
+                         Error::MissingRights);
+            (void)sys::drop_cap(read_only);
+            expect_ok("watch_process on a running child",
+                      sys::watch_process(process, *watch, 0x4) ? 0 : -1);
+            expect_value("its end signals the watch's bits",
+                         as_value(sys::wait_notification(*watch)), 0x4);
+            expect_ok("watch_process on an ended child",
+                      sys::watch_process(process, *watch, 0x8) ? 0 : -1);
+            expect_value("a watch of an ended process is signalled at once",
+                         as_value(sys::wait_notification(*watch)), 0x8);
+        }
         auto end = sys::wait_process(process);
         expect_value("wait_process: the child faulted", end ? uint64_t(end->reason) : ~0ull,
                      uint64_t(mnos::ExitReason::Faulted));
@@ -590,6 +614,8 @@ void test_processes() {
                      Error::InvalidArgument);
         (void)sys::drop_cap(process);
     }
+    if (watch)
+        (void)sys::drop_cap(*watch);
 
     // A child that spins in Ring 3 and never enters the kernel: a kill ends it from outside,
     // and nothing can be put into it afterwards.

@@ -59,18 +59,20 @@ lib::Result<rpc::Answer> request(uint64_t method, uint64_t sector, uint64_t coun
     return rpc::call(BLOCK, method, {sector, count, offset});
 }
 
+// Attaches the buffer and names this process for the driver to watch.
+bool attach_and_watch() {
+    return rpc::call(BLOCK, block::Attach, {},
+                     {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}) &&
+           rpc::call(BLOCK, block::Watch, {}, {mnos::service_caps::SELF, mnos::Rights::Read});
+}
+
 // Looks "block" up and attaches the buffer, retrying while the service is (re)starting:
 // a lookup can still find a driver that has just died, whose endpoint then refuses the attach.
 bool connect() {
     for (int attempt = 0; attempt < 1000; ++attempt) {
         (void)sys::drop_cap(BLOCK);
-        if (mnos::names::lookup(block::SERVICE, BLOCK)) {
-            auto attached = rpc::call(BLOCK, block::Attach, {},
-                                      {g_frame, mnos::Rights::Read | mnos::Rights::Write |
-                                                    mnos::Rights::Grant});
-            if (attached)
-                return true;
-        }
+        if (mnos::names::lookup(block::SERVICE, BLOCK) && attach_and_watch())
+            return true;
         (void)sys::sleep(10);
     }
     return false;
@@ -181,6 +183,45 @@ void detach_and_reattach() {
     __builtin_memset(g_buffer, 0, 8 * SECTOR);
     auto read = request(block::Read, 0, 8, 0);
     check(read && pattern_holds(0, 8, 0, false), "a read through the re-attached buffer works");
+}
+
+// Watch: the driver gives a client's place back when the process the client named ends. The
+// process named here is one the client creates (empty) and kills, so the kernel ends it as it
+// would end a client, 40 times over: more rounds than the table's 32 places.
+void watch_reclaims() {
+    constexpr int ROUNDS = 40;
+    (void)rpc::call(BLOCK, block::Detach, {});
+    int rounds = 0;
+    for (; rounds < ROUNDS; ++rounds) {
+        if (!rpc::call(BLOCK, block::Attach, {},
+                       {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}))
+            break;
+        auto process = sys::create_process(mnos::service_caps::BUDGET, "watched", 7);
+        if (!process)
+            break;
+        bool watched = rpc::call(BLOCK, block::Watch, {}, {*process, mnos::Rights::Read})
+                           .has_value();
+        if (rounds == 0)
+            check(rpc::call(BLOCK, block::Watch, {}, {*process, mnos::Rights::Read}).error() ==
+                      Error::Exists,
+                  "a second Watch is refused (Exists)");
+        (void)sys::kill_process(*process);
+        (void)sys::drop_cap(*process);
+        // The driver's reaper hears of the end from the kernel soon after: then no buffer.
+        bool reclaimed = false;
+        for (int i = 0; watched && i < 200 && !reclaimed; ++i) {
+            reclaimed = request(block::Read, 0, 1, 0).error() == Error::NoSlot;
+            if (!reclaimed)
+                (void)sys::sleep(5);
+        }
+        if (!reclaimed)
+            break;
+    }
+    check(rounds == ROUNDS,
+          "40 clients whose watched process ended all had their places given back");
+    check(rpc::call(BLOCK, block::Watch, {}, {mnos::service_caps::SELF, mnos::Rights::Read})
+                  .error() == Error::NoSlot,
+          "a Watch without a buffer is refused (NoSlot)");
 }
 
 // Reads sector 0.. in full pieces until a read fails, as a client busy with the disk would.
@@ -323,6 +364,8 @@ int main(int argc, char** argv) {
     write_and_flush(first_written);
     refusals(capacity);
     detach_and_reattach();
+    watch_reclaims();
+    check(attach_and_watch(), "the buffer is attached again, this process watched");
     kill_during_io();
     mnos::println("block-client: {} failure(s)", g_failures);
     return g_failures;

@@ -1,7 +1,13 @@
 // The block service's clients: who has attached which buffer (abi/block.h), by badge. Several
 // workers serve one client at once, so each request holds a use of its client's entry while it
-// copies into or out of the buffer; Detach lets an entry go only when no request holds it, and
-// the buffer is unmapped only then, so a worker never touches a page that is gone.
+// copies into or out of the buffer; an entry goes (Detach, or the end of the process its client
+// named with Watch) only when no request holds it, and the buffer is unmapped only then, so a
+// worker never touches a page that is gone.
+//
+// Watches: the kernel signals a bit of the driver's departures notification when a watched
+// process ends (WatchProcess). A watch cannot be taken back, so its bit stays taken until it
+// fires, even if the entry went by Detach first; a bit is never given to another entry while its
+// watch is pending, so a departure always names the right entry, or none.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +19,8 @@
 namespace virtio_blk {
 
 inline constexpr size_t MAX_CLIENTS = 32;
+// The departures notification's bits: 0..61 (62 the driver's reaper leaves alone, 63 none).
+inline constexpr uint64_t WATCH_BITS = (uint64_t(1) << 62) - 1;
 
 class ClientTable;
 
@@ -47,6 +55,13 @@ public:
     // Lets `badge`'s entry go and unmaps its buffer: NoSlot if it has none, Busy while one of its
     // requests is in flight (it holds the buffer).
     lib::Result<void> detach(uint64_t badge);
+    // A departures bit for `badge`'s entry: NoSlot without an entry, Exists if it has one, Busy
+    // when every bit waits for a watch to fire. `unreserve` gives it back if the watch failed.
+    lib::Result<uint64_t> reserve_watch(uint64_t badge);
+    void unreserve_watch(uint64_t badge, uint64_t bit);
+    // The departures notification's `bits` fired: the watched processes ended. Their entries go
+    // (at once, or when their last request is done).
+    void departed(uint64_t bits);
 
 private:
     friend class ClientUse;
@@ -55,11 +70,16 @@ private:
         uint8_t* buffer = nullptr; // null: a free entry
         uint64_t pages = 0;
         uint32_t uses = 0;
+        uint64_t watch_bit = 0; // its departures bit (one bit set), or 0
+        bool gone = false;      // its process ended: it goes with its last use
     };
     void release(size_t index);
+    // Takes the entry out of the table (under the lock); the caller unmaps what it returns.
+    Entry take_locked(size_t index);
 
     mnos::SpinLock m_lock;
     Entry m_entries[MAX_CLIENTS]; // under m_lock; an entry's buffer stays while it has uses
+    uint64_t m_pending_watches = 0; // under m_lock: bits whose watch has not fired yet
 };
 
 } // namespace virtio_blk

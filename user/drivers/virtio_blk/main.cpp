@@ -31,6 +31,7 @@ constexpr CapSlot DEVICE{mnos::service_caps::FIRST_GRANT};
 virtio_blk::Disk g_disk;
 virtio_blk::ClientTable g_clients;
 CapSlot g_endpoint;
+CapSlot g_departures; // the kernel signals a client's watch bit when its process ends
 
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
     auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, block::MAX_BUFFER_PAGES));
@@ -39,6 +40,34 @@ lib::Result<rpc::Reply> attach(const rpc::Request& request) {
         return lib::fail(attached.error());
     }
     return rpc::Reply{};
+}
+
+// The client names its process: when that ends, the kernel signals the entry's bit and the
+// reaper gives the place back. The Process capability is not kept (rpc::serve drops it).
+lib::Result<rpc::Reply> watch(const rpc::Request& request) {
+    CapSlot process = request.capability.slot;
+    if (process.is_none() || !mnos::has_rights(request.capability.rights, mnos::Rights::Read))
+        return lib::fail(Error::InvalidArgument);
+    auto what = TRY(sys::inspect(process));
+    if (what.type != mnos::CapType::Process)
+        return lib::fail(Error::InvalidArgument);
+    uint64_t bit = TRY(g_clients.reserve_watch(request.badge));
+    if (auto watched = sys::watch_process(process, g_departures, bit); !watched) {
+        g_clients.unreserve_watch(request.badge, bit);
+        return lib::fail(watched.error());
+    }
+    return rpc::Reply{};
+}
+
+void reaper(void*) {
+    while (true) {
+        auto bits = sys::wait_notification(g_departures, virtio_blk::WATCH_BITS);
+        if (!bits) {
+            mnos::println("virtio-blk: the reaper's wait failed: {}", mnos::error_name(bits.error()));
+            return;
+        }
+        g_clients.departed(*bits);
+    }
 }
 
 lib::Result<rpc::Reply> info() {
@@ -72,6 +101,7 @@ lib::Result<rpc::Reply> handle(const rpc::Request& request) {
         TRY(g_disk.transfer(RequestType::Flush, 0, nullptr, 0));
         return rpc::Reply{};
     case block::Detach: TRY(g_clients.detach(request.badge)); return rpc::Reply{};
+    case block::Watch: return watch(request);
     default: return lib::fail(Error::InvalidArgument);
     }
 }
@@ -141,6 +171,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     g_endpoint = *endpoint;
+    auto departures = sys::create_notification(mnos::service_caps::BUDGET);
+    if (!departures) {
+        mnos::println("virtio-blk: no notification: {}", mnos::error_name(departures.error()));
+        return 1;
+    }
+    g_departures = *departures;
+    if (!start_thread(reaper, nullptr))
+        return 1;
     for (size_t i = 0; i < virtio_blk::WORKERS; ++i)
         if (!start_thread(worker, reinterpret_cast<void*>(i)))
             return 1;
