@@ -4,7 +4,7 @@
 // each, and prints MiB/s and IOPS. Depth 32 is 32 threads, each with one Read call outstanding
 // at a time into its own 64 KiB of the attached buffer, so the driver has 32 requests in its
 // device at once (its log says so). Wall-clock time from RDTSC and the calibrated TSC rate
-// init passes on. Every sector read is checked against the image's pattern. Arguments: the
+// init passes on, from the moment every stream's thread exists. Every sector read is checked against the image's pattern. Arguments: the
 // disk's sectors and the milliseconds per case. Exits with the number of failed or wrong reads
 // (0: every figure stands on correct data).
 #include <atomic>
@@ -32,6 +32,7 @@ constexpr uint64_t BUFFER_BYTES = uint64_t(BLOCK_BENCH_MAX_DEPTH) * BLOCK_BENCH_
 constexpr uint64_t BUFFER_PAGES = BUFFER_BYTES / 4096;
 static_assert(BUFFER_PAGES <= block::MAX_BUFFER_PAGES);
 static_assert(BLOCK_BENCH_MAX_BYTES / BLOCK_BENCH_SECTOR <= block::MAX_SECTORS);
+static_assert(BLOCK_BENCH_MAX_DEPTH <= 62, "one start bit per stream");
 
 uint8_t* g_buffer;
 
@@ -46,7 +47,8 @@ uint64_t parse(const char* text) {
 struct Run {
     const block_bench_case* test = nullptr;
     uint64_t blocks = 0;   // of the case's size on the disk
-    uint64_t deadline = 0; // TSC: no stream starts a read after it
+    CapSlot start = CapSlot::none(); // bit i: stream i may begin (all at once)
+    uint64_t deadline = 0; // TSC: no stream starts a read after it (set before the start)
     std::atomic<uint64_t> next{0}; // the sequential cases' next block
     std::atomic<uint64_t> reads{0}, wrong{0}, failed{0};
 };
@@ -57,14 +59,20 @@ struct Stream {
     uint64_t seed;
 };
 
-// One request in flight at a time until the deadline, as one of the case's `depth`.
+// One request in flight at a time until the deadline, as one of the case's `depth`, from the
+// moment every stream has started (each waits for its own bit of the start notification, which
+// the one signal of every bit wakes together), and at least one.
 void stream(void* argument) {
     Stream& s = *static_cast<Stream*>(argument);
     Run& run = *s.run;
     uint32_t bytes = run.test->block_bytes;
     uint64_t sectors = bytes / BLOCK_BENCH_SECTOR;
     uint64_t offset = s.index * BLOCK_BENCH_MAX_BYTES;
-    while (mnos::clock::rdtsc() < run.deadline) {
+    if (!sys::wait_notification(run.start, uint64_t(1) << s.index)) {
+        run.failed.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    do {
         uint64_t block = run.test->random ? block_bench_next_random(&s.seed) % run.blocks
                                           : run.next.fetch_add(1, std::memory_order_relaxed) %
                                                 run.blocks;
@@ -77,7 +85,7 @@ void stream(void* argument) {
         if (!block_bench_pattern_holds(g_buffer + offset, sector, bytes))
             run.wrong.fetch_add(1, std::memory_order_relaxed);
         run.reads.fetch_add(1, std::memory_order_relaxed);
-    }
+    } while (mnos::clock::rdtsc() < run.deadline);
 }
 
 // Runs one case for `ms` and prints its line; returns its failed and wrong reads.
@@ -88,8 +96,14 @@ uint64_t run_case(const block_bench_case& test, uint64_t capacity, uint64_t ms, 
     run.blocks = capacity / (test.block_bytes / BLOCK_BENCH_SECTOR);
     Stream streams[BLOCK_BENCH_MAX_DEPTH];
     std::optional<mnos::Thread> threads[BLOCK_BENCH_MAX_DEPTH];
-    uint64_t start = mnos::clock::rdtsc();
-    run.deadline = start + ms * hz / 1000;
+    auto start_signal = sys::create_notification(mnos::service_caps::BUDGET);
+    if (!start_signal) {
+        mnos::println("block-bench: FAIL {}: no notification: {}", test.name,
+                      mnos::error_name(start_signal.error()));
+        return 1;
+    }
+    run.start = *start_signal;
+    uint64_t every_stream = 0;
     for (uint32_t i = 0; i < test.depth; ++i) {
         streams[i] = {&run, i, 0x9E3779B97F4A7C15ull * (i + 1)};
         auto started = mnos::Thread::start(stream, &streams[i]);
@@ -100,11 +114,18 @@ uint64_t run_case(const block_bench_case& test, uint64_t capacity, uint64_t ms, 
             continue;
         }
         threads[i] = *started;
+        every_stream |= uint64_t(1) << i;
     }
+    // The clock starts once every thread exists: thread creation is not the disk's time.
+    uint64_t start = mnos::clock::rdtsc();
+    run.deadline = start + ms * hz / 1000;
+    if (every_stream)
+        (void)sys::signal(run.start, every_stream);
     for (uint32_t i = 0; i < test.depth; ++i)
         if (threads[i])
             (void)threads[i]->join();
     uint64_t ticks = mnos::clock::rdtsc() - start;
+    (void)sys::drop_cap(run.start);
     // In two parts, so that seconds of ticks times 10^9 cannot overflow.
     uint64_t ns = ticks / hz * 1'000'000'000 + ticks % hz * 1'000'000'000 / hz;
     uint64_t mib_tenths = 0, iops = 0;
