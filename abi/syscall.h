@@ -66,14 +66,15 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(Sleep, 30, Nothing, Empty, Rights::None)             /* (milliseconds) */          \
     X(CreateNotification, 31, Object, MemoryBudget, Rights::Write) /* (budget) -> notification */\
     X(Signal, 32, Object, Notification, Rights::Write)     /* (notification, bits) */  \
-    X(WaitNotification, 33, Object, Notification, Rights::Read) /* (notification) -> bits */\
+    X(WaitNotification, 33, Object, Notification, Rights::Read) /* (notification, mask) -> bits */\
     X(ClaimPciDevice, 34, Object, DeviceControl, Rights::Write) /* (control, ids, index) */\
     X(PciConfigRead, 35, Object, PciDevice, Rights::Read)  /* (device, offset, width) */\
     X(PciConfigWrite, 36, Object, PciDevice, Rights::Write) /* (device, offset, width, v) */\
     X(DeviceMmio, 37, Object, PciDevice, Rights::Read)     /* (device, phys, pages) -> mmio */\
     X(DeviceIrq, 38, Object, PciDevice, Rights::Write)     /* (device, entry) -> irq line */\
     X(DmaAddress, 39, Object, PciDevice, Rights::Write)    /* (device, frame) -> phys */\
-    X(MapMmio, 40, Object, Process, Rights::Write)         /* (process, mmio, addr, flags) */
+    X(MapMmio, 40, Object, Process, Rights::Write)         /* (process, mmio, addr, flags) */\
+    X(WatchProcess, 41, Object, Process, Rights::Read)     /* (process, notification, bits) */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,

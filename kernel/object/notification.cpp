@@ -8,17 +8,28 @@
 namespace kernel::object {
 
 void Notification::signal(uint64_t bits) {
-    Thread* woken;
+    Thread* woken = nullptr; // through next_waiter, once off the waiter list
     {
         Guard guard(m_lock);
         m_bits |= bits;
-        woken = m_first_waiter;
-        if (woken)
-            m_first_waiter = std::exchange(woken->next_waiter, nullptr);
+        for (Thread** link = &m_first_waiter; *link;) {
+            Thread* waiter = *link;
+            if (!(waiter->notification_mask & m_bits)) {
+                link = &waiter->next_waiter;
+                continue;
+            }
+            *link = std::exchange(waiter->next_waiter, woken);
+            woken = waiter;
+        }
     }
-    // Off the list, the waiter is ours alone to wake: exactly one wake per block (blocking.h).
-    if (woken)
+    // Off the list, each waiter is ours alone to wake: exactly one wake per block (blocking.h).
+    // Waking every waiter the bits concern, not only the first: one that wants other bits must
+    // not swallow the wake of one that wants these.
+    while (woken) {
+        Thread* next = std::exchange(woken->next_waiter, nullptr);
         sched::wake_blocked(*woken);
+        woken = next;
+    }
 }
 
 bool Notification::unlist_locked(Thread& self) {
@@ -30,16 +41,19 @@ bool Notification::unlist_locked(Thread& self) {
     return false;
 }
 
-uint64_t Notification::wait(Thread& self) {
+uint64_t Notification::wait(Thread& self, uint64_t mask) {
     while (true) {
         {
             Guard guard(m_lock);
-            if (m_bits)
-                return std::exchange(m_bits, 0);
+            if (uint64_t taken = m_bits & mask) {
+                m_bits &= ~taken;
+                return taken;
+            }
             Thread** tail = &m_first_waiter;
             while (*tail)
                 tail = &(*tail)->next_waiter;
             *tail = &self;
+            self.notification_mask = mask;
         }
         // A signal between the unlock and the block is a wake before the block, which
         // block_until_woken takes as one.
@@ -55,15 +69,16 @@ uint64_t Notification::wait(Thread& self) {
                 sched::block_until_woken(sched::BlockMode::Uninterruptible);
             return 0;
         }
-        // Woken by a signal; another thread may have taken the bits in between (it waited
-        // without blocking): then wait again.
+        // Woken by a signal; another thread with the same bits in its mask may have taken them
+        // in between: then wait again.
     }
 }
 
 lib::Result<uint64_t> Notification::invoke(syscall::Op<mnos::Syscall::Signal>,
                                            syscall::Invocation& call) {
     uint64_t bits = call.registers.arg1();
-    if (bits == 0)
+    // Bit 63 could not come back: a wait's result with it set would read as an error.
+    if (bits == 0 || bits > USABLE_BITS)
         return lib::fail(mnos::Error::InvalidArgument);
     signal(bits);
     return 0;
@@ -73,7 +88,11 @@ lib::Result<uint64_t> Notification::invoke(syscall::Op<mnos::Syscall::WaitNotifi
                                            syscall::Invocation& call) {
     if (!call.caller)
         return lib::fail(mnos::Error::InvalidArgument); // host tests have no thread to block
-    uint64_t bits = wait(*call.caller);
+    // 0 waits for any bit, as the call did before it took a mask.
+    uint64_t mask = call.registers.arg1();
+    if (mask > USABLE_BITS)
+        return lib::fail(mnos::Error::InvalidArgument);
+    uint64_t bits = wait(*call.caller, mask ? mask : USABLE_BITS);
     // Killed while waiting: the thread ends on its way out, before this value is seen.
     if (bits == 0)
         return lib::fail(mnos::Error::Busy);

@@ -25,6 +25,15 @@ constexpr uint32_t ENTRY_ADDRESS_LOW = 0, ENTRY_ADDRESS_HIGH = 1, ENTRY_DATA = 2
                    ENTRY_CONTROL = 3;
 constexpr uint32_t ENTRY_MASKED = 1;
 
+// MSI (PCI Local Bus Specification 3.0, section 6.8.1): message control after the header, then
+// the address (a second dword when 64-bit), the 16-bit data and, with per-vector masking, the
+// mask bits.
+constexpr uint16_t MSI_CONTROL = 2, MSI_ADDRESS = 4;
+constexpr uint16_t MSI_ENABLE = 1u << 0;
+constexpr uint16_t MSI_MULTIPLE_ENABLE = 7u << 4; // 0 there: one vector
+uint16_t msi_data_offset(const lib::pci::Msi& msi) { return msi.address_64 ? 12 : 8; }
+uint16_t msi_mask_offset(const lib::pci::Msi& msi) { return msi.address_64 ? 16 : 12; }
+
 // What a capability made from a device capability may carry: use it and pass it on.
 constexpr Rights DERIVED_RIGHTS = Rights::Read | Rights::Write | Rights::Grant;
 
@@ -88,9 +97,10 @@ lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DeviceIrq>,
                 return lib::fail(Error::InvalidArgument);
             line = TRY(msix_line(uint32_t(entry)));
         } else {
+            // One vector without MSI-X: plain MSI where the function has it, else INTx.
             if (entry != 0)
                 return lib::fail(Error::InvalidArgument);
-            line = TRY(intx_line());
+            line = m_device.caps.msi ? TRY(msi_line()) : TRY(intx_line());
         }
     }
     return insert_derived(call, std::move(line));
@@ -168,6 +178,31 @@ lib::Result<lib::RefPtr<IrqLine>> PciDevice::msix_line(uint32_t entry) {
     return line;
 }
 
+lib::Result<lib::RefPtr<IrqLine>> PciDevice::msi_line() {
+    if (m_msi)
+        return m_msi;
+    const lib::pci::Msi& msi = *m_device.caps.msi;
+    // Edge, as an MSI-X entry's line: a message cannot stay asserted, and one while nobody
+    // waits is latched.
+    auto line = TRY(IrqLine::create(0, *this, IrqTrigger::Edge));
+    irq::MsiMessage message = TRY(irq::allocate_msi(on_msi, line.get()));
+    // Address and data first, enable last, so the function never sends a half-set message; one
+    // vector (Multiple Message Enable 0), whatever it could use.
+    uint8_t at = msi.offset;
+    if (msi.per_vector_masking)
+        m_config.write32(m_device.bdf, uint16_t(at + msi_mask_offset(msi)), 1);
+    m_config.write32(m_device.bdf, uint16_t(at + MSI_ADDRESS), uint32_t(message.address));
+    if (msi.address_64)
+        m_config.write32(m_device.bdf, uint16_t(at + MSI_ADDRESS + 4),
+                         uint32_t(message.address >> 32));
+    m_config.write16(m_device.bdf, uint16_t(at + msi_data_offset(msi)), uint16_t(message.data));
+    uint16_t control = m_config.read16(m_device.bdf, uint16_t(at + MSI_CONTROL));
+    m_config.write16(m_device.bdf, uint16_t(at + MSI_CONTROL),
+                     uint16_t((control & ~MSI_MULTIPLE_ENABLE) | MSI_ENABLE));
+    m_msi = line;
+    return line;
+}
+
 lib::Result<lib::RefPtr<IrqLine>> PciDevice::intx_line() {
     if (m_intx)
         return m_intx;
@@ -182,15 +217,25 @@ lib::Result<lib::RefPtr<IrqLine>> PciDevice::intx_line() {
     return m_intx;
 }
 
-void PciDevice::mask(uint32_t entry) {
-    // Sound: set before any MSI-X line (the only callers) existed; an entry is four dwords.
-    m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = ENTRY_MASKED;
+void PciDevice::set_masked(uint32_t entry, bool masked) {
+    if (!m_device.caps.msix) {
+        // The plain MSI line: its mask bit where the function has per-vector masking. Without
+        // it there is nothing to mask (clearing MSI enable would fall back to INTx); an edge
+        // line is only ever masked before its first wait and when it goes, and a message then
+        // is latched or harmless.
+        const lib::pci::Msi& msi = *m_device.caps.msi;
+        if (msi.per_vector_masking)
+            m_config.write32(m_device.bdf, uint16_t(msi.offset + msi_mask_offset(msi)),
+                             masked ? 1 : 0);
+        return;
+    }
+    // Sound: set before any MSI-X line existed; an entry is four dwords.
+    m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = masked ? ENTRY_MASKED : 0;
 }
 
-void PciDevice::unmask(uint32_t entry) {
-    // Sound: as for mask().
-    m_msix_table[entry * ENTRY_DWORDS + ENTRY_CONTROL] = 0;
-}
+void PciDevice::mask(uint32_t entry) { set_masked(entry, true); }
+
+void PciDevice::unmask(uint32_t entry) { set_masked(entry, false); }
 
 void PciDevice::block_current(IrqWaiter& waiter) { ipc::kernel_irq_hooks().block_current(waiter); }
 

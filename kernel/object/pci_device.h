@@ -5,7 +5,8 @@
 //   PciConfigWrite (WRITE)  the command register's decode, bus-master and INTx-disable bits
 //   DeviceMmio     (READ)   an MmioRegion for pages inside one of its memory BARs
 //   DeviceIrq      (WRITE)  an IrqLine for MSI-X table entry N (a kernel-allocated vector the
-//                           kernel programs into the table), or for INTx when there is no MSI-X
+//                           kernel programs into the table); without MSI-X, entry 0 is the
+//                           function's plain MSI vector, or its INTx line when it has no MSI
 //   DmaAddress     (WRITE)  the physical address of a MemoryFrame the driver allocated, which
 //                           the device keeps pinned until bus mastering is switched off
 //
@@ -63,14 +64,17 @@ private:
     PciDevice(const lib::pci::Device& device, lib::pci::ConfigSpace& config)
         : KernelObject(CAP_TYPE), m_device(device), m_config(config) {}
 
-    // IrqHooks for the MSI-X lines: the "GSI" of such a line is its table entry, masked and
-    // unmasked through the entry's vector control word. Blocking is the kernel's as for any line.
+    // IrqHooks for the MSI-X and MSI lines: the "GSI" of such a line is its MSI-X table entry,
+    // masked and unmasked through the entry's vector control word (MSI: 0, its mask bit).
+    // Blocking is the kernel's as for any line.
     void mask(uint32_t entry) override;
     void unmask(uint32_t entry) override;
     void block_current(IrqWaiter& waiter) override;
     void wake(IrqWaiter& waiter) override;
 
     lib::Result<lib::RefPtr<IrqLine>> msix_line(uint32_t entry) REQUIRES(m_lock);
+    void set_masked(uint32_t entry, bool masked);
+    lib::Result<lib::RefPtr<IrqLine>> msi_line() REQUIRES(m_lock);
     lib::Result<lib::RefPtr<IrqLine>> intx_line() REQUIRES(m_lock);
     void write_command(uint16_t value) REQUIRES(m_lock);
     void release_pins() REQUIRES(m_lock);
@@ -84,6 +88,7 @@ private:
     volatile uint32_t* m_msix_table = nullptr;
     std::array<lib::RefPtr<IrqLine>, MAX_VECTORS> m_lines GUARDED_BY(m_lock);
     lib::RefPtr<IrqLine> m_intx GUARDED_BY(m_lock);
+    lib::RefPtr<IrqLine> m_msi GUARDED_BY(m_lock); // without MSI-X, when the function has MSI
     std::array<lib::RefPtr<MemoryFrame>, MAX_DMA_PINS> m_pins GUARDED_BY(m_lock);
 };
 

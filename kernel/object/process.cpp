@@ -78,6 +78,7 @@ void Process::release_address_space() {
             // Threads that each ended alone leave a process that exited with 0.
             p.begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
             p.m_exit.post(p.exit_state());
+            p.signal_watches();
         }
     } steps{*this, {}};
     tear_down(steps);
@@ -203,6 +204,43 @@ lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::WaitProcess>,
     // The capability lookup's reference keeps this process alive while we wait.
     ExitState how = m_exit.wait(*call.caller);
     write_exit_state(call.registers, how);
+    return 0;
+}
+
+void Process::signal_watches() {
+    std::array<Watch, MAX_WATCHES> taken;
+    {
+        Guard guard(m_watch_lock);
+        m_watches_signalled = true;
+        taken = std::move(m_watches);
+    }
+    // Outside the lock: signalling takes the notification's (a lower rank).
+    for (Watch& watch : taken)
+        if (watch.notification)
+            watch.notification->signal(watch.bits);
+}
+
+// (process, notification, bits) -> 0; the bits are signalled once the process has ended (at
+// once if it has). READ on the process, WRITE on the notification.
+lib::Result<uint64_t> Process::invoke(syscall::Op<mnos::Syscall::WatchProcess>,
+                                      syscall::Invocation& call) {
+    uint64_t bits = call.registers.arg2();
+    if (bits == 0 || bits > Notification::USABLE_BITS)
+        return lib::fail(mnos::Error::InvalidArgument);
+    auto notification =
+        TRY(call.object_argument<Notification>(call.registers.arg1(), mnos::Rights::Write));
+    {
+        Guard guard(m_watch_lock);
+        if (!m_watches_signalled) {
+            for (Watch& watch : m_watches)
+                if (!watch.notification) {
+                    watch = {std::move(notification), bits};
+                    return 0;
+                }
+            return lib::fail(mnos::Error::NoSlot);
+        }
+    }
+    notification->signal(bits); // it has ended already
     return 0;
 }
 

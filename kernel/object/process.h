@@ -10,6 +10,7 @@
 // RefPtr, and every user thread until that thread's last switch away).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "kernel/mm/address_space.h"
 #include "kernel/object/address_space.h"
 #include "kernel/object/kernel_object.h"
+#include "kernel/object/notification.h"
 #include "kernel/object/memory_budget.h"
 #include "kernel/object/thread.h"
 #include "kernel/syscall/invocation.h"
@@ -44,6 +46,11 @@ public:
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::UnmapMemory>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WaitProcess>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::KillProcess>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::WatchProcess>, syscall::Invocation&);
+
+    // Notifications signalled when the process ends (WatchProcess): a service learns that a
+    // client went without a thread blocked in WaitProcess for each.
+    static constexpr size_t MAX_WATCHES = 8;
 
     cap::CNode& cnode() { return m_cnode; }
     uint64_t pid() const { return m_pid; }
@@ -115,6 +122,16 @@ private:
     ExitState m_exit_how GUARDED_BY(m_threads_lock);
     ExitNotice m_exit;
     std::atomic<bool> m_creation_hold{false};
+
+    struct Watch {
+        lib::RefPtr<Notification> notification;
+        uint64_t bits = 0;
+    };
+    // Signals every watch, once: the process has ended.
+    void signal_watches();
+    IrqSpinlock m_watch_lock{LockRank::ProcessWatch};
+    std::array<Watch, MAX_WATCHES> m_watches GUARDED_BY(m_watch_lock);
+    bool m_watches_signalled GUARDED_BY(m_watch_lock) = false;
 };
 
 } // namespace kernel::object

@@ -128,6 +128,8 @@ public:
     // This thread's link while it waits in an ExitNotice or a Notification (it waits in one
     // at a time).
     Thread* next_waiter = nullptr;
+    // The bits it waits for in a Notification (under that notification's lock).
+    uint64_t notification_mask = 0;
     // Its place in its process's thread list (under the process's thread lock).
     lib::IntrusiveListNode process_node;
 

@@ -66,6 +66,7 @@ enum class LockRank : uint8_t {
     IrqRegistration,
     IoApic,
     ThreadList,
+    ProcessWatch,
     ExitNotice,
     BlockLock,
     RunQueue,
@@ -92,6 +93,7 @@ constexpr const char* lock_rank_name(LockRank rank) {
     case LockRank::IrqRegistration: return "irq registration";
     case LockRank::IoApic: return "io apic";
     case LockRank::ThreadList: return "thread list";
+    case LockRank::ProcessWatch: return "process watch";
     case LockRank::ExitNotice: return "exit notice";
     case LockRank::BlockLock: return "block_lock";
     case LockRank::RunQueue: return "run queue";

@@ -8,8 +8,11 @@ The pattern is user/test_services/block_pattern.h's: the first 8 bytes of a sect
 the other 63 words a xorshift64 sequence seeded from it; written sectors hold the complement,
 with a marker beside the LBA.
 
+With --bench-pattern the image holds the block benchmark's pattern instead
+(bench/block/image.py), for the benchmark's client.
+
 Usage: block_test.py --sectors N [--written FIRST [--written-count K]] [--bad-sector S]
-                     -- boot_test.py arguments
+                     [--bench-pattern] -- boot_test.py arguments
 """
 import argparse
 import os
@@ -19,6 +22,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench", "block"))
+import image as bench_image  # noqa: E402 (bench/block/image.py)
 MASK = (1 << 64) - 1
 WRITTEN_MARK = 0x5752495445000000
 
@@ -41,20 +46,29 @@ def main():
     p.add_argument("--written-count", type=int, default=8)
     p.add_argument("--bad-sector", type=int,
                    help="QEMU fails every read of this sector with EIO (blkdebug)")
+    p.add_argument("--blkdebug", action="store_true",
+                   help="the image behind QEMU's blkdebug driver with no rules, so the monitor's "
+                        "qemu-io break and resume commands can suspend a request")
+    p.add_argument("--bench-pattern", action="store_true",
+                   help="the block benchmark's pattern (bench/block/cases.h)")
     p.add_argument("boot_args", nargs=argparse.REMAINDER)
     args = p.parse_args()
     boot_args = args.boot_args[1:] if args.boot_args[:1] == ["--"] else args.boot_args
     with tempfile.TemporaryDirectory(prefix="block-test-") as tmp:
         image = os.path.join(tmp, "disk.img")
-        with open(image, "wb") as f:
-            for lba in range(args.sectors):
-                f.write(sector(lba))
+        if args.bench_pattern:
+            bench_image.write_image(image, args.sectors)
+        else:
+            with open(image, "wb") as f:
+                for lba in range(args.sectors):
+                    f.write(sector(lba))
         disk = image
-        if args.bad_sector is not None:
+        if args.bad_sector is not None or args.blkdebug:
             rules = os.path.join(tmp, "blkdebug.conf")
             with open(rules, "w") as f:
-                f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
-                        f'sector = "{args.bad_sector}"\n')
+                if args.bad_sector is not None:
+                    f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
+                            f'sector = "{args.bad_sector}"\n')
             disk = f"blkdebug:{rules}:{image}"
         status = subprocess.run([sys.executable, os.path.join(HERE, "boot_test.py"),
                                  "--disk", disk, *boot_args]).returncode

@@ -229,13 +229,20 @@ inline lib::Result<void> map_mmio(CapSlot process, CapSlot region, uint64_t addr
 
 // ---- Notifications
 
-// Sets `bits` (not 0) in the notification (WRITE) and wakes its first waiter.
+// `bits` (not 0; bits 0..62) are signalled on `notification` (WRITE) once `process` (READ) has
+// ended, at once if it has; NoSlot when the process has MAX_WATCHES watches already.
+inline lib::Result<void> watch_process(CapSlot process, CapSlot notification, uint64_t bits) {
+    return to_void(invoke<Syscall::WatchProcess>(process, notification.index(), bits));
+}
+// Sets `bits` (not 0; bits 0..62) in the notification (WRITE) and wakes the waiters whose masks they meet.
 inline lib::Result<void> signal(CapSlot notification, uint64_t bits) {
     return to_void(invoke<Syscall::Signal>(notification, bits));
 }
-// Blocks until a bit is set (READ); returns them all and clears them.
-inline lib::Result<uint64_t> wait_notification(CapSlot notification) {
-    return checked(invoke<Syscall::WaitNotification>(notification));
+// Blocks until a bit of `mask` is set (READ); returns those bits and clears them, leaving the
+// others for their waiters.
+inline lib::Result<uint64_t> wait_notification(CapSlot notification,
+                                               uint64_t mask = ~uint64_t(0) >> 1) {
+    return checked(invoke<Syscall::WaitNotification>(notification, mask));
 }
 
 // ---- Memory budgets: fresh objects

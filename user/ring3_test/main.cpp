@@ -572,12 +572,36 @@ void test_processes() {
                                        {"/bin/ring3_fault_ud2", 6},
                                        {"/bin/ring3_fault_divide", 0},
                                        {"/bin/ring3_fault_sidt", 13}};
+    // The first child is watched too: its end signals a notification (WatchProcess).
+    auto watch = sys::create_notification(PMM);
+    expect_ok("create a notification to watch a child with",
+              watch ? 0 : mnos::error_result(watch.error()));
+    bool watched = false;
     for (const Faulter& faulter : faulters) {
         int64_t slot = as_result(start_program(faulter.path));
         expect_ok(faulter.path, slot);
         if (mnos::is_error_result(slot))
             continue;
         CapSlot process{uint32_t(slot)};
+        if (watch && !watched) {
+            watched = true;
+            expect_error("watch_process with no bits",
+                         call(Syscall::WatchProcess, process.index(), watch->index(), 0),
+                         Error::InvalidArgument);
+            CapSlot read_only = narrowed(*watch, Rights::Read);
+            expect_error("watch_process without WRITE on the notification",
+                         call(Syscall::WatchProcess, process.index(), read_only.index(), 1),
+                         Error::MissingRights);
+            (void)sys::drop_cap(read_only);
+            expect_ok("watch_process on a running child",
+                      sys::watch_process(process, *watch, 0x4) ? 0 : -1);
+            expect_value("its end signals the watch's bits",
+                         as_value(sys::wait_notification(*watch)), 0x4);
+            expect_ok("watch_process on an ended child",
+                      sys::watch_process(process, *watch, 0x8) ? 0 : -1);
+            expect_value("a watch of an ended process is signalled at once",
+                         as_value(sys::wait_notification(*watch)), 0x8);
+        }
         auto end = sys::wait_process(process);
         expect_value("wait_process: the child faulted", end ? uint64_t(end->reason) : ~0ull,
                      uint64_t(mnos::ExitReason::Faulted));
@@ -590,6 +614,8 @@ void test_processes() {
                      Error::InvalidArgument);
         (void)sys::drop_cap(process);
     }
+    if (watch)
+        (void)sys::drop_cap(*watch);
 
     // A child that spins in Ring 3 and never enters the kernel: a kill ends it from outside,
     // and nothing can be put into it afterwards.
@@ -973,6 +999,50 @@ void notification_waiter(void* raw) {
     (void)sys::signal(pair.to_main, 1);
 }
 
+// Two waiters on one notification, each for a bit of its own (the virtio-blk driver's workers).
+struct MaskedWaiter {
+    CapSlot notification;
+    uint64_t mask;
+    CapSlot done;
+    volatile uint64_t received = 0;
+};
+
+void masked_waiter(void* raw) {
+    auto& w = *static_cast<MaskedWaiter*>(raw);
+    auto bits = sys::wait_notification(w.notification, w.mask);
+    w.received = bits ? *bits : ~0ull;
+    (void)sys::signal(w.done, w.mask);
+}
+
+void test_masked_waits(CapSlot notification, CapSlot done) {
+    // A masked wait takes only its bits; the others stay for a later wait.
+    (void)sys::signal(notification, 0x3);
+    expect_value("a masked wait takes only the bits of its mask",
+                 as_value(sys::wait_notification(notification, 0x2)), 0x2);
+    expect_value("the bits outside the mask stay set",
+                 as_value(sys::wait_notification(notification)), 0x1);
+    MaskedWaiter low{notification, 0x1, done}, high{notification, 0x2, done};
+    auto first = mnos::Thread::start(masked_waiter, &low);
+    auto second = mnos::Thread::start(masked_waiter, &high);
+    expect_ok("start two masked waiters",
+              first && second ? 0 : mnos::error_result(Error::OutOfMemory));
+    if (!first || !second)
+        return;
+    (void)sys::sleep(20); // both block, the low one first in the queue
+    // The signal names the second waiter's bit: it must reach that waiter even though the first
+    // is ahead of it in the queue.
+    (void)sys::signal(notification, 0x2);
+    expect_value("a signal wakes the waiter whose mask it meets, not the first in line",
+                 as_value(sys::wait_notification(done, 0x2)), 0x2);
+    expect_value("the other waiter still waits", low.received, 0);
+    (void)sys::signal(notification, 0x1);
+    expect_value("its own bit then wakes the other", as_value(sys::wait_notification(done, 0x1)),
+                 0x1);
+    expect_value("each took exactly its bit", low.received | (high.received << 4), 0x21);
+    (void)first->join();
+    (void)second->join();
+}
+
 void sleep_for_an_hour(void*) { (void)sys::sleep(3'600'000); }
 void wait_forever(void* raw) { (void)sys::wait_notification(*static_cast<CapSlot*>(raw)); }
 
@@ -1001,6 +1071,12 @@ void test_notifications() {
     slot_errors("wait_notification", Syscall::WaitNotification, ENDPOINT);
     expect_error("signal with no bits", call(Syscall::Signal, first->index(), 0),
                  Error::InvalidArgument);
+    // A wait returns its bits in RAX, where bit 63 would read as an error: it is refused.
+    expect_error("signal with bit 63", call(Syscall::Signal, first->index(), 1ull << 63),
+                 Error::InvalidArgument);
+    expect_error("wait_notification for bit 63",
+                 call(Syscall::WaitNotification, first->index(), 1ull << 63),
+                 Error::InvalidArgument);
     CapSlot read_only = narrowed(*first, Rights::Read);
     expect_error("signal without WRITE", call(Syscall::Signal, read_only.index(), 1),
                  Error::MissingRights);
@@ -1028,6 +1104,7 @@ void test_notifications() {
     expect_value("its signal back arrives", as_value(sys::wait_notification(*second)), 1);
     expect_value("the waiter was woken with the bits", pair.received, 0x80);
     (void)waiter->join();
+    test_masked_waits(*first, *second);
 
     // Kills end blocked waits at once: a notification nobody signals, and an hour's sleep.
     expect_prompt_kill("a thread waiting on a notification is ended by a kill",

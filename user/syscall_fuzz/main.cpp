@@ -117,6 +117,8 @@ int64_t pick() {
     case Syscall::Signal: // no notification ever exists here: every one is refused
         return call(Syscall::Signal, random_slot(), next());
     case Syscall::WaitNotification: return call(Syscall::WaitNotification, random_slot());
+    case Syscall::WatchProcess: // on ourselves or nothing; every notification slot is refused
+        return call(Syscall::WatchProcess, below(2) ? SELF : random_slot(), random_slot(), next());
     case Syscall::DebugLog:
         return call(Syscall::DebugLog, random_pointer(), random_length() % 64);
     case Syscall::Yield: return call(Syscall::Yield);

@@ -5,12 +5,16 @@
 // while a read is in flight: that read fails, init restarts the driver, and the retried read
 // succeeds. Arguments: the disk's sectors, the first sector to write, and optionally a sector
 // where QEMU injects an I/O error (tests/boot, block-device-error): then only the device error's
-// path is checked. Exits with its failure count.
+// path is checked; or "stall" (tests/boot, block-timeout): the test has QEMU hold one read
+// forever, which must fail with Timeout while the disk serves others. Exits with its failure
+// count.
 #include <optional>
 
 #include "abi/block.h"
 #include "abi/init.h"
 #include "abi/init_control.h"
+#include "lib/string_view.h"
+#include "user/libmnos/clock.h"
 #include "user/libmnos/memory.h"
 #include "user/libmnos/name_service.h"
 #include "user/libmnos/print.h"
@@ -55,18 +59,20 @@ lib::Result<rpc::Answer> request(uint64_t method, uint64_t sector, uint64_t coun
     return rpc::call(BLOCK, method, {sector, count, offset});
 }
 
+// Attaches the buffer and names this process for the driver to watch.
+bool attach_and_watch() {
+    return rpc::call(BLOCK, block::Attach, {},
+                     {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}) &&
+           rpc::call(BLOCK, block::Watch, {}, {mnos::service_caps::SELF, mnos::Rights::Read});
+}
+
 // Looks "block" up and attaches the buffer, retrying while the service is (re)starting:
 // a lookup can still find a driver that has just died, whose endpoint then refuses the attach.
 bool connect() {
     for (int attempt = 0; attempt < 1000; ++attempt) {
         (void)sys::drop_cap(BLOCK);
-        if (mnos::names::lookup(block::SERVICE, BLOCK)) {
-            auto attached = rpc::call(BLOCK, block::Attach, {},
-                                      {g_frame, mnos::Rights::Read | mnos::Rights::Write |
-                                                    mnos::Rights::Grant});
-            if (attached)
-                return true;
-        }
+        if (mnos::names::lookup(block::SERVICE, BLOCK) && attach_and_watch())
+            return true;
         (void)sys::sleep(10);
     }
     return false;
@@ -154,6 +160,70 @@ void refusals(uint64_t capacity) {
           "an unknown method is refused (InvalidArgument)");
 }
 
+// Detach gives the client's place in the driver's table back: more attach-detach rounds than
+// the table has places all succeed, a read between them is refused, and one after them works.
+void detach_and_reattach() {
+    constexpr int ROUNDS = 40; // the driver has places for 32 clients
+    int rounds = 0;
+    for (; rounds < ROUNDS; ++rounds) {
+        if (!rpc::call(BLOCK, block::Detach, {}))
+            break;
+        if (rounds == 0)
+            check(request(block::Read, 0, 1, 0).error() == Error::NoSlot,
+                  "a read after Detach is refused (NoSlot)");
+        if (!rpc::call(BLOCK, block::Attach, {},
+                       {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}))
+            break;
+    }
+    check(rounds == ROUNDS, "40 detach and attach rounds all succeed (32 places, each given back)");
+    check(rpc::call(BLOCK, block::Attach, {},
+                    {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant})
+                  .error() == Error::Exists,
+          "a second Attach without Detach is refused (Exists)");
+    __builtin_memset(g_buffer, 0, 8 * SECTOR);
+    auto read = request(block::Read, 0, 8, 0);
+    check(read && pattern_holds(0, 8, 0, false), "a read through the re-attached buffer works");
+}
+
+// Watch: the driver gives a client's place back when the process the client named ends. The
+// process named here is one the client creates (empty) and kills, so the kernel ends it as it
+// would end a client, 40 times over: more rounds than the table's 32 places.
+void watch_reclaims() {
+    constexpr int ROUNDS = 40;
+    (void)rpc::call(BLOCK, block::Detach, {});
+    int rounds = 0;
+    for (; rounds < ROUNDS; ++rounds) {
+        if (!rpc::call(BLOCK, block::Attach, {},
+                       {g_frame, mnos::Rights::Read | mnos::Rights::Write | mnos::Rights::Grant}))
+            break;
+        auto process = sys::create_process(mnos::service_caps::BUDGET, "watched", 7);
+        if (!process)
+            break;
+        bool watched = rpc::call(BLOCK, block::Watch, {}, {*process, mnos::Rights::Read})
+                           .has_value();
+        if (rounds == 0)
+            check(rpc::call(BLOCK, block::Watch, {}, {*process, mnos::Rights::Read}).error() ==
+                      Error::Exists,
+                  "a second Watch is refused (Exists)");
+        (void)sys::kill_process(*process);
+        (void)sys::drop_cap(*process);
+        // The driver's reaper hears of the end from the kernel soon after: then no buffer.
+        bool reclaimed = false;
+        for (int i = 0; watched && i < 200 && !reclaimed; ++i) {
+            reclaimed = request(block::Read, 0, 1, 0).error() == Error::NoSlot;
+            if (!reclaimed)
+                (void)sys::sleep(5);
+        }
+        if (!reclaimed)
+            break;
+    }
+    check(rounds == ROUNDS,
+          "40 clients whose watched process ended all had their places given back");
+    check(rpc::call(BLOCK, block::Watch, {}, {mnos::service_caps::SELF, mnos::Rights::Read})
+                  .error() == Error::NoSlot,
+          "a Watch without a buffer is refused (NoSlot)");
+}
+
 // Reads sector 0.. in full pieces until a read fails, as a client busy with the disk would.
 struct Busy {
     Error error = Error::NotFound;
@@ -209,6 +279,46 @@ void device_error(uint64_t bad) {
     check(after && pattern_holds(0, 8, 0, false), "the disk works on after the error");
 }
 
+uint64_t now_ms() { return mnos::clock::monotonic_ns().value_or(0) / 1'000'000; }
+
+// The test suspends the next read in QEMU's block layer once it sees the first line (a blkdebug
+// breakpoint: the device has taken the request and never completes it) and resumes it at the
+// second. Reads go on until one fails: the suspended one, which must fail with Timeout after the
+// driver's timeout (500 ms in user/etc/test/block-timeout.manifest), not hang.
+void stalled_read() {
+    mnos::println("block-client: suspend the next read");
+    lib::Result<rpc::Answer> read = lib::fail(Error::NotFound);
+    uint64_t started = 0;
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        started = now_ms();
+        read = request(block::Read, 8, 8, 0);
+        if (!read)
+            break;
+        (void)sys::sleep(10);
+    }
+    uint64_t waited = now_ms() - started;
+    mnos::println("block-client: the suspended read ended with {} after {} ms",
+                  read ? "success" : mnos::error_name(read.error()), waited);
+    check(!read && read.error() == Error::Timeout && waited >= 400 && waited < 5000,
+          "a read the device never completes fails with Timeout after the driver's timeout");
+    __builtin_memset(g_buffer, 0, 8 * SECTOR);
+    auto after = request(block::Read, 16, 8, 0);
+    check(after && pattern_holds(16, 8, 0, false),
+          "the disk goes on serving reads while the device holds the stalled one");
+    mnos::println("block-client: resume the suspended read");
+    // The late completion frees the stalled request's slot (the driver logs it, and the boot
+    // test checks that line comes before the next); the client's buffer is not written by it.
+    // The test types the monitor command a key at a time: 2 s leave it ample time.
+    __builtin_memset(g_buffer, 0, 8 * SECTOR);
+    (void)sys::sleep(2000);
+    bool untouched = true;
+    for (uint64_t i = 0; i < 8 * SECTOR; ++i)
+        untouched = untouched && g_buffer[i] == 0;
+    check(untouched, "the late completion does not write the client's buffer");
+    auto again = request(block::Read, 8, 8, 0);
+    check(again && pattern_holds(8, 8, 0, false), "the stalled sectors read once resumed");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -240,6 +350,11 @@ int main(int argc, char** argv) {
           "the capacity is the image's");
     if (capacity != expected_capacity || capacity < first_written + WRITTEN_SECTORS)
         return g_failures + 1;
+    if (argc > 3 && lib::StringView(argv[3]) == lib::StringView("stall")) {
+        stalled_read();
+        mnos::println("block-client: {} failure(s)", g_failures);
+        return g_failures;
+    }
     if (argc > 3) {
         device_error(parse(argv[3]));
         mnos::println("block-client: {} failure(s)", g_failures);
@@ -248,6 +363,9 @@ int main(int argc, char** argv) {
     read_everything(capacity);
     write_and_flush(first_written);
     refusals(capacity);
+    detach_and_reattach();
+    watch_reclaims();
+    check(attach_and_watch(), "the buffer is attached again, this process watched");
     kill_during_io();
     mnos::println("block-client: {} failure(s)", g_failures);
     return g_failures;

@@ -5,10 +5,13 @@
 // the block protocol (abi/block.h) under the name "block": clients attach a buffer once, then
 // read and write sectors through it, several at a time (one worker thread per request in
 // flight, disk.h), and every request is checked before it reaches the device
-// (lib/block/request.h).
+// (lib/block/request.h). Argument: `timeout=MS`, how long a request may stay in the device
+// before its client gets Timeout (disk.h's DEFAULT_TIMEOUT_MS without it).
 #include "abi/block.h"
 #include "abi/init.h"
 #include "lib/block/request.h"
+#include "lib/command_line.h"
+#include "user/drivers/virtio_blk/clients.h"
 #include "user/drivers/virtio_blk/disk.h"
 #include "user/libmnos/memory.h"
 #include "user/libmnos/name_service.h"
@@ -25,41 +28,46 @@ namespace rpc = mnos::rpc;
 namespace sys = mnos::sys;
 
 constexpr CapSlot DEVICE{mnos::service_caps::FIRST_GRANT};
-constexpr size_t MAX_CLIENTS = 32;
-constexpr uint64_t PAGE = 4096;
-
 virtio_blk::Disk g_disk;
+virtio_blk::ClientTable g_clients;
 CapSlot g_endpoint;
-
-struct Client {
-    uint64_t badge = 0;
-    uint8_t* buffer = nullptr;
-    uint64_t bytes = 0;
-};
-mnos::SpinLock g_clients_lock;
-Client g_clients[MAX_CLIENTS]; // under g_clients_lock; a client's buffer, once set, stays
-
-// The client's attached buffer, or NoSlot.
-lib::Result<Client> client_of(uint64_t badge) {
-    mnos::LockGuard guard(g_clients_lock);
-    for (const Client& c : g_clients)
-        if (c.buffer && c.badge == badge)
-            return c;
-    return lib::fail(Error::NoSlot);
-}
+CapSlot g_departures; // the kernel signals a client's watch bit when its process ends
 
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
-    if (client_of(request.badge))
-        return lib::fail(Error::Exists);
     auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, block::MAX_BUFFER_PAGES));
-    mnos::LockGuard guard(g_clients_lock);
-    for (Client& c : g_clients)
-        if (!c.buffer) {
-            c = {request.badge, buffer.memory, buffer.pages * PAGE};
-            return rpc::Reply{};
+    if (auto attached = g_clients.attach(request.badge, buffer.memory, buffer.pages); !attached) {
+        mnos::free_pages(buffer.memory, buffer.pages);
+        return lib::fail(attached.error());
+    }
+    return rpc::Reply{};
+}
+
+// The client names its process: when that ends, the kernel signals the entry's bit and the
+// reaper gives the place back. The Process capability is not kept (rpc::serve drops it).
+lib::Result<rpc::Reply> watch(const rpc::Request& request) {
+    CapSlot process = request.capability.slot;
+    if (process.is_none() || !mnos::has_rights(request.capability.rights, mnos::Rights::Read))
+        return lib::fail(Error::InvalidArgument);
+    auto what = TRY(sys::inspect(process));
+    if (what.type != mnos::CapType::Process)
+        return lib::fail(Error::InvalidArgument);
+    uint64_t bit = TRY(g_clients.reserve_watch(request.badge));
+    if (auto watched = sys::watch_process(process, g_departures, bit); !watched) {
+        g_clients.unreserve_watch(request.badge, bit);
+        return lib::fail(watched.error());
+    }
+    return rpc::Reply{};
+}
+
+void reaper(void*) {
+    while (true) {
+        auto bits = sys::wait_notification(g_departures, virtio_blk::WATCH_BITS);
+        if (!bits) {
+            mnos::println("virtio-blk: the reaper's wait failed: {}", mnos::error_name(bits.error()));
+            return;
         }
-    mnos::free_pages(buffer.memory, buffer.pages);
-    return lib::fail(Error::NoSlot);
+        g_clients.departed(*bits);
+    }
 }
 
 lib::Result<rpc::Reply> info() {
@@ -68,48 +76,85 @@ lib::Result<rpc::Reply> info() {
     return rpc::Reply{{g_disk.capacity(), block::SECTOR_SIZE, flags}, {}};
 }
 
-lib::Result<rpc::Reply> transfer(size_t worker, const rpc::Request& request, RequestType type) {
-    Client client = TRY(client_of(request.badge));
+lib::Result<rpc::Reply> transfer(const rpc::Request& request, RequestType type) {
+    virtio_blk::ClientUse client = TRY(g_clients.use(request.badge));
     lib::block::Request r{request.words[0], request.words[1], request.words[2]};
-    uint64_t bytes = TRY(lib::block::check_request(r, {g_disk.capacity(), client.bytes}));
+    uint64_t bytes = TRY(lib::block::check_request(r, {g_disk.capacity(), client.bytes()}));
     if (type == RequestType::Out && g_disk.read_only())
         return lib::fail(Error::Unsupported);
     // The client may change its buffer meanwhile; it can only confuse itself: the driver
     // copies through its own DMA memory, so the device never sees the client's pages.
-    TRY(g_disk.transfer(worker, type, r.sector, client.buffer + r.offset, uint32_t(bytes)));
+    TRY(g_disk.transfer(type, r.sector, client.buffer() + r.offset, uint32_t(bytes)));
     return rpc::Reply{{bytes}, {}};
 }
 
-lib::Result<rpc::Reply> handle(size_t worker, const rpc::Request& request) {
+lib::Result<rpc::Reply> handle(const rpc::Request& request) {
     switch (request.method) {
     case block::Attach: return attach(request);
     case block::Info: return info();
-    case block::Read: return transfer(worker, request, RequestType::In);
-    case block::Write: return transfer(worker, request, RequestType::Out);
+    case block::Read: return transfer(request, RequestType::In);
+    case block::Write: return transfer(request, RequestType::Out);
     case block::Flush:
         if (!g_disk.can_flush())
             return lib::fail(Error::Unsupported);
-        (void)TRY(client_of(request.badge));
-        TRY(g_disk.transfer(worker, RequestType::Flush, 0, nullptr, 0));
+        (void)TRY(g_clients.use(request.badge));
+        TRY(g_disk.transfer(RequestType::Flush, 0, nullptr, 0));
         return rpc::Reply{};
+    case block::Detach: TRY(g_clients.detach(request.badge)); return rpc::Reply{};
+    case block::Watch: return watch(request);
     default: return lib::fail(Error::InvalidArgument);
     }
 }
 
 // One worker: a server loop of its own, with a receive window of its own (the CNode's last
-// slots), so WORKERS requests can be in the device at once.
+// slots, so WORKERS of them leave the first half for everything else), so WORKERS requests can
+// be in the device at once.
 void worker(void* argument) {
     size_t index = reinterpret_cast<size_t>(argument);
     CapSlot window(uint32_t(mnos::CNODE_SLOTS - 1 - index));
-    rpc::serve(g_endpoint, window,
-               [index](const rpc::Request& request) { return handle(index, request); });
+    rpc::serve(g_endpoint, window, handle);
+}
+static_assert(virtio_blk::WORKERS <= mnos::CNODE_SLOTS / 2);
+
+void watchdog(void*) { g_disk.watch_timeouts(); }
+
+// Starts `body` on a thread of its own. The thread's capability is dropped: nothing joins the
+// driver's threads, and 32 of them would fill the CNode (the scheduler keeps each running).
+bool start_thread(mnos::Thread::Function body, void* argument) {
+    auto thread = mnos::Thread::start(body, argument);
+    if (!thread) {
+        mnos::println("virtio-blk: no thread: {}", mnos::error_name(thread.error()));
+        return false;
+    }
+    (void)sys::drop_cap(thread->capability());
+    return true;
+}
+
+// `timeout=MS` among the arguments, or the default.
+uint64_t timeout_argument(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        lib::StringView value = lib::command_line_value(argv[i], "timeout");
+        if (value.length() == 0)
+            continue;
+        uint64_t ms = 0;
+        bool digits = true;
+        for (size_t k = 0; k < value.length() && ms <= 3'600'000; ++k) {
+            digits = digits && value[k] >= '0' && value[k] <= '9';
+            ms = ms * 10 + uint64_t(value[k] - '0');
+        }
+        if (digits && ms > 0 && ms <= 3'600'000)
+            return ms;
+        mnos::println("virtio-blk: ignoring {}: a timeout is 1 to 3600000 ms", argv[i]);
+    }
+    return virtio_blk::DEFAULT_TIMEOUT_MS;
 }
 
 } // namespace
 
-int main(int, char**) {
+int main(int argc, char** argv) {
     const char* reason = nullptr;
-    if (auto started = g_disk.start(DEVICE, &reason); !started) {
+    uint64_t timeout_ms = timeout_argument(argc, argv);
+    if (auto started = g_disk.start(DEVICE, timeout_ms, &reason); !started) {
         mnos::println("virtio-blk: cannot start: {}: {}", reason ? reason : "?",
                       mnos::error_name(started.error()));
         return 1;
@@ -118,17 +163,27 @@ int main(int, char**) {
                   g_disk.capacity(), g_disk.capacity() / 2048, g_disk.queue_size(),
                   g_disk.uses_msix() ? "MSI-X" : "INTx", g_disk.can_flush() ? ", flush" : "",
                   g_disk.read_only() ? ", read-only" : "");
+    mnos::println("virtio-blk: {} workers, {} request slots, a request times out after {} ms",
+                  virtio_blk::WORKERS, g_disk.slots(), timeout_ms);
     auto endpoint = sys::create_endpoint(mnos::service_caps::BUDGET);
     if (!endpoint) {
         mnos::println("virtio-blk: no endpoint: {}", mnos::error_name(endpoint.error()));
         return 1;
     }
     g_endpoint = *endpoint;
+    auto departures = sys::create_notification(mnos::service_caps::BUDGET);
+    if (!departures) {
+        mnos::println("virtio-blk: no notification: {}", mnos::error_name(departures.error()));
+        return 1;
+    }
+    g_departures = *departures;
+    if (!start_thread(reaper, nullptr))
+        return 1;
     for (size_t i = 0; i < virtio_blk::WORKERS; ++i)
-        if (auto thread = mnos::Thread::start(worker, reinterpret_cast<void*>(i)); !thread) {
-            mnos::println("virtio-blk: no worker thread: {}", mnos::error_name(thread.error()));
+        if (!start_thread(worker, reinterpret_cast<void*>(i)))
             return 1;
-        }
+    if (!start_thread(watchdog, nullptr))
+        return 1;
     if (auto registered = mnos::names::register_endpoint(block::SERVICE, g_endpoint);
         !registered) {
         mnos::println("virtio-blk: cannot register \"block\": {}",
