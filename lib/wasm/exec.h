@@ -34,6 +34,7 @@ struct Exec {
     uint8_t* jit_stack = nullptr;
     uintptr_t jit_stack_limit = 0;
     uint64_t jit_trap_sp = 0;
+    uint32_t jit_trap_function = 0; // the defined function a trap left compiled code from, + 1
     uint32_t jit_depth = 0;
 };
 

@@ -105,7 +105,7 @@ struct Trap {
     int32_t exit_code = 0;
     const char* message = nullptr; // for Host traps; else trap_message(kind)
     // The Wasm function that was running when it happened (Store::trap_site names it), when
-    // the tier knows: the interpreter always does, compiled code not yet.
+    // the tier knows (both do: compiled code through its per-function trap stubs).
     const Function* in_function = nullptr;
 
     static constexpr Trap none() { return {}; }

@@ -88,7 +88,6 @@ struct ModuleState {
     lib::Vector<Label> funcs;      // per defined function
     lib::Vector<uint8_t> covered;  // per defined function: compiled
     lib::Vector<uint32_t> offsets; // per defined function: entry offset in the buffer
-    Label traps[kTrapKinds];
     Label exit; // eax = trap kind; restores the embedder's stack (see emit_trampoline)
     bool has_memory = false;
 };
@@ -390,7 +389,24 @@ private:
         fuse_.valid = false;
         return true;
     }
-    void trap_if(Cond cc, TrapKind k) { a_.jcc(cc, ms_.traps[static_cast<size_t>(k)]); }
+    // Each function has its own trap stubs, which say in Exec which function left (jit_run
+    // names it in the Trap), then leave through the module's exit.
+    void trap_if(Cond cc, TrapKind k) { a_.jcc(cc, traps_[static_cast<size_t>(k)]); }
+    void emit_trap_stubs() {
+        for (size_t k = 1; k < kTrapKinds; ++k) {
+            if (traps_[k].chain < 0)
+                continue;
+            a_.bind(traps_[k]);
+            a_.mov_imm(Reg::rax, k);
+            a_.jmp(trapped_);
+        }
+        if (trapped_.chain < 0)
+            return;
+        a_.bind(trapped_); // eax: the trap kind
+        a_.store_imm32(W::d, mem(kExec, off(offsetof(Exec, jit_trap_function))),
+                       static_cast<int32_t>(index_ + 1));
+        a_.jmp(ms_.exit);
+    }
     void reload_memory() {
         if (!ms_.has_memory)
             return;
@@ -434,7 +450,7 @@ private:
         a_.call_reg(Reg::rax);
         a_.movzx_byte(Reg::rax, Reg::rax); // TrapKind is one byte: the rest of eax is undefined
         a_.test(W::d, Reg::rax, Reg::rax);
-        a_.jcc(Cond::NE, ms_.exit);
+        a_.jcc(Cond::NE, trapped_);
     }
     void helper_op(jit::Helper fn, uint64_t imm, size_t nargs, std::span<const ValType> results,
                    bool may_change_memory) {
@@ -494,6 +510,8 @@ private:
     } fuse_;
     bool oom_ = false;
     Label ret_;
+    Label traps_[kTrapKinds];
+    Label trapped_; // eax holds the kind: a helper's trap, or one of traps_ after setting it
 };
 
 bool FuncJit::run() {
@@ -547,6 +565,7 @@ bool FuncJit::run() {
         if (!instr(in) || oom_ || !a_.ok())
             return false;
     }
+    emit_trap_stubs();
 
     uint32_t frame = 8 * (nlp_ + max_height_ + max_out_);
     frame = (frame + 15) & ~15u;
@@ -648,7 +667,7 @@ void FuncJit::call_indirect(uint32_t type_index, uint32_t table) {
     a_.call_reg(Reg::rax);
     a_.movzx_byte(Reg::rax, Reg::rax);
     a_.test(W::d, Reg::rax, Reg::rax);
-    a_.jcc(Cond::NE, ms_.exit);
+    a_.jcc(Cond::NE, trapped_);
     a_.bind(done);
     reload_memory();
     take_results(ft.results);
@@ -1013,7 +1032,7 @@ bool FuncJit::instr(const Instr& in) {
     }
     switch (in.op) {
     case 0x00:
-        a_.jmp(ms_.traps[static_cast<size_t>(TrapKind::Unreachable)]);
+        a_.jmp(traps_[static_cast<size_t>(TrapKind::Unreachable)]);
         set_dead();
         return true;
     case 0x01: return true;
@@ -1311,16 +1330,6 @@ void emit_trampoline(ModuleState& ms) {
     a.ret();
 }
 
-void emit_trap_stubs(ModuleState& ms) {
-    for (size_t k = 1; k < kTrapKinds; ++k) {
-        if (ms.traps[k].chain < 0)
-            continue;
-        ms.a.bind(ms.traps[k]);
-        ms.a.mov_imm(Reg::rax, k);
-        ms.a.jmp(ms.exit);
-    }
-}
-
 } // namespace
 
 void jit_compile_module(Module& m, CodeMemory& memory) {
@@ -1349,7 +1358,6 @@ void jit_compile_module(Module& m, CodeMemory& memory) {
         if (!fj.run())
             return; // the decoder and the compiler disagree, or out of memory: interpreter
     }
-    emit_trap_stubs(ms);
     if (!ms.a.ok())
         return;
 

@@ -26,6 +26,12 @@ TrapKind jit_run(Exec* ex, Function* f, uint64_t* fp) {
     TrapKind t = jm->entry(ex, f->instance, f->code->jit_entry, fp, top, np > nr ? np : nr);
     --ex->jit_depth;
     ex->inst = saved;
+    // The function the trap left from (its stub said which), unless an inner run, a host
+    // function's call back into Wasm, already named the innermost one.
+    if (t != TrapKind::None && t != TrapKind::Exit && !ex->trap_function && ex->jit_trap_function)
+        ex->trap_function = f->instance->funcs[f->instance->module->num_imported_funcs +
+                                               ex->jit_trap_function - 1];
+    ex->jit_trap_function = 0;
     return t;
 }
 

@@ -96,6 +96,8 @@ const std::vector<Func> kFuncs = {
       0x0b, 0x41, 20, 0x0f, 0x0b, 0x41, 30, 0x0b}},
     // call_indirect through the (empty) table: traps "undefined element" / "uninitialized"
     {"indirect", {I32}, {}, {}, {0x20, 0, 0x11, 4, 0x00, 0x0b}},
+    // div_s(a, b) from another function: a trap in the callee is the callee's
+    {"calls_div", {I32, I32}, {I32}, {}, {0x20, 0, 0x20, 1, 0x10, 0, 0x0b}},
     // table.size is not covered by the compiler: this function stays on the interpreter
     {"table_size", {}, {I32}, {}, {0xfc, 0x10, 0x00, 0x0b}},
 };
@@ -115,6 +117,8 @@ public:
     bool ok() const { return instance_ != nullptr; }
     wasm::Module* module() const { return module_; }
     wasm::TierInfo info() const { return wasm::Store::tier_info(*module_); }
+    // The function the last run's trap happened in: -1 no trap, -2 a trap the tier did not place.
+    int trap_site() const { return trap_site_; }
 
     // The results as text, or the trap's message: what both tiers must agree on.
     std::string run(const char* name, std::vector<Value> args) {
@@ -123,8 +127,12 @@ public:
             return "no such export";
         std::vector<Value> results(f->signature().results.size());
         wasm::Trap t = store_.call(f, args, results);
-        if (!t.ok())
+        trap_site_ = -1;
+        if (!t.ok()) {
+            auto site = wasm::Store::trap_site(t);
+            trap_site_ = site ? static_cast<int>(site->function_index) : -2;
             return std::string("trap: ") + t.what();
+        }
         std::string out;
         for (const Value& v : results)
             out += std::to_string(v.bits) + " ";
@@ -143,6 +151,7 @@ private:
     wasm::Linker linker_;
     wasm::Module* module_ = nullptr;
     wasm::Instance* instance_ = nullptr;
+    int trap_site_ = -1;
 };
 
 class JitTest : public ::testing::Test {
@@ -158,6 +167,7 @@ protected:
     std::string both(const char* name, std::vector<Value> args) {
         std::string a = interp_->run(name, args), b = jit_->run(name, args);
         EXPECT_EQ(a, b) << name;
+        EXPECT_EQ(interp_->trap_site(), jit_->trap_site()) << name;
         return b;
     }
     wasm::x64::PosixCodeMemory code_memory_;
@@ -182,6 +192,22 @@ TEST_F(JitTest, IntegerArithmeticAndItsTraps) {
     EXPECT_EQ(both("rem_s64", {Value::i64(1ull << 63), Value::i64(~0ull)}), "0 ");
     EXPECT_EQ(both("rem_s64", {Value::i64(-7ll), Value::i64(3)}),
               std::to_string(static_cast<uint64_t>(-1ll)) + " ");
+}
+
+// Both tiers name the function a trap happened in (both() also compares them on every trap).
+TEST_F(JitTest, TrapsNameTheFunctionTheyHappenedIn) {
+    EXPECT_EQ(both("calls_div", {Value::i32(7), Value::i32(0)}), "trap: integer divide by zero");
+    EXPECT_EQ(jit_->trap_site(), 0); // div_s, the callee
+    EXPECT_EQ(both("load", {Value::i32(65533)}), "trap: out of bounds memory access");
+    EXPECT_EQ(jit_->trap_site(), 2);
+    EXPECT_EQ(both("unreachable", {}), "trap: unreachable");
+    EXPECT_EQ(jit_->trap_site(), 4);
+    EXPECT_EQ(both("recurse", {}), "trap: call stack exhausted");
+    EXPECT_EQ(jit_->trap_site(), 5);
+    EXPECT_EQ(both("indirect", {Value::i32(0)}).rfind("trap: ", 0), 0u);
+    EXPECT_EQ(jit_->trap_site(), 13);
+    EXPECT_EQ(both("calls_div", {Value::i32(8), Value::i32(2)}), "4 ");
+    EXPECT_EQ(jit_->trap_site(), -1);
 }
 
 TEST_F(JitTest, MemoryBoundsAreChecked) {
