@@ -68,14 +68,16 @@ def modules_dir(kernel):
 
 
 def initramfs(path, init, files=()):
-    """/init, /dev/console and each of `files` (paths on the host) at the root."""
+    """/init, /dev/console and each of `files` (paths on the host) at the root, executable if
+    it is on the host."""
     with open(init, "rb") as f:
         program = f.read()
     records = [cpio_entry("dev", 0o040755), cpio_entry("dev/console", 0o020600, rdev=(5, 1)),
                cpio_entry("init", 0o100755, program)]
     for extra in files:
         with open(extra, "rb") as f:
-            records.append(cpio_entry(os.path.basename(extra), 0o100644, f.read()))
+            mode = 0o100755 if os.access(extra, os.X_OK) else 0o100644 # programs stay runnable
+            records.append(cpio_entry(os.path.basename(extra), mode, f.read()))
     records.append(cpio_entry("TRAILER!!!", 0))
     with open(path, "wb") as f:
         f.write(b"".join(records))
