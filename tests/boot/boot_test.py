@@ -62,7 +62,9 @@ def unspliced(lines):
     for line in lines:
         line = carried + line
         inside = KERNEL_LINE_INSIDE.search(line)
-        if inside and line[:inside.start()].strip():
+        # Not after a space: "selftest init: process 1 (init) exited" and "$ [1] init: ..." are
+        # a line that names a process, and a log line behind a prompt (matches() takes that).
+        if inside and line[:inside.start()].strip() and not line[:inside.start()].endswith(" "):
             carried = line[:inside.start()]
             held.append(line[inside.start():])
             continue
