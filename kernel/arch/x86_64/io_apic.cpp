@@ -12,6 +12,7 @@ namespace {
 constexpr uint32_t IOREGSEL = 0x00 / 4, IOWIN = 0x10 / 4;
 constexpr uint32_t REG_VERSION = 0x01;
 constexpr uint32_t REG_REDIRECTION_BASE = 0x10; // entry n: low word 0x10 + 2n, high 0x11 + 2n
+constexpr uint32_t MASK_BIT = 1u << 16;         // in the low word
 
 struct Chip {
     volatile uint32_t* mmio = nullptr;
@@ -40,7 +41,7 @@ void write(const Chip& chip, uint32_t reg, uint32_t value) REQUIRES(g_lock) {
 void write_entry(const Chip& chip, uint32_t pin, uint64_t raw) REQUIRES(g_lock) {
     // Mask first, then the destination, then the low word with the final mask bit, so the
     // entry is never live with a half-written destination.
-    write(chip, REG_REDIRECTION_BASE + 2 * pin, uint32_t(raw) | (1u << 16));
+    write(chip, REG_REDIRECTION_BASE + 2 * pin, uint32_t(raw) | MASK_BIT);
     write(chip, REG_REDIRECTION_BASE + 2 * pin + 1, uint32_t(raw >> 32));
     write(chip, REG_REDIRECTION_BASE + 2 * pin, uint32_t(raw));
 }
@@ -108,9 +109,17 @@ lib::Result<> set_masked(uint32_t gsi, bool masked) {
     const Chip* chip = chip_for(gsi, pin);
     if (!chip)
         return lib::fail(lib::Error::NotFound);
-    RedirectionEntry e = RedirectionEntry::decode(read_entry(*chip, pin));
-    e.masked = masked;
-    write_entry(*chip, pin, e.encode());
+    // The low word alone: the destination stays as it is, so there is no half-written entry to
+    // guard against, and write_entry's mask-first step must not be taken here. An edge that
+    // arrives while a pin is masked is dropped, not latched; an edge-triggered line that
+    // IrqLine keeps unmasked would lose one each time it is "unmasked" again through a
+    // masked moment, and with its source still asserting it would never interrupt again (seen
+    // as COM1's transmitter going quiet for good).
+    uint32_t reg = REG_REDIRECTION_BASE + 2 * pin;
+    uint32_t low = read(*chip, reg);
+    uint32_t wanted = masked ? low | MASK_BIT : low & ~MASK_BIT;
+    if (wanted != low)
+        write(*chip, reg, wanted);
     return {};
 }
 
