@@ -62,9 +62,11 @@ def unspliced(lines):
     for line in lines:
         line = carried + line
         inside = KERNEL_LINE_INSIDE.search(line)
-        # Not after a space: "selftest init: process 1 (init) exited" and "$ [1] init: ..." are
-        # a line that names a process, and a log line behind a prompt (matches() takes that).
-        if inside and line[:inside.start()].strip() and not line[:inside.start()].endswith(" "):
+        # Not after a space ("selftest init: process 1 (init) exited" is a line that names a
+        # process), except behind the shell's prompt: "$ " waits for what comes next on its
+        # line ("$ logout" after ctrl-D), and the kernel's line goes after that.
+        before = line[:inside.start()] if inside else ""
+        if inside and before.strip() and (not before.endswith(" ") or before == "$ "):
             carried = line[:inside.start()]
             held.append(line[inside.start():])
             continue
