@@ -294,19 +294,32 @@ lib::Result<IpcStatus> Endpoint::reply_and_receive(IpcWaiter& self) {
     return receive_owing(self, caller);
 }
 
-IpcWaiter* Endpoint::reply_and_enqueue_locked(IpcWaiter& self) {
-    IpcWaiter* caller = self.reply_to;
-    if (m_closed || !caller || !m_senders.empty())
+IpcWaiter* Endpoint::waiting_caller_locked(IpcWaiter& self) {
+    if (m_closed || !m_senders.empty())
         return nullptr;
+    return self.reply_to;
+}
+
+void Endpoint::reply_and_enqueue_locked(IpcWaiter& self, IpcWaiter& caller) {
     // What answer() and receive_locked() do, in one section. A message without a capability is
     // only copied: delivery cannot fail.
-    (void)deliver_locked(self, *caller, 0);
+    (void)deliver_locked(self, caller, 0);
     self.reply_to = nullptr;
-    caller->replier = nullptr;
-    caller->state = WaiterState::Done;
+    caller.replier = nullptr;
+    caller.state = WaiterState::Done;
     self.reply_via = nullptr;
     enqueue_locked(m_receivers, self, WaiterState::ReceiveBlocked);
-    return caller;
+}
+
+IpcWaiter* Endpoint::waiting_receiver_locked() { return m_closed ? nullptr : m_receivers.front(); }
+
+void Endpoint::call_and_await_locked(IpcWaiter& self, IpcWaiter& receiver) {
+    (void)deliver_locked(self, receiver, self.badge); // no capability: cannot fail
+    m_receivers.remove(receiver);
+    receiver.queued_on = nullptr;
+    self.called = this;
+    await_reply_locked(self, receiver);
+    receiver.state = WaiterState::Done;
 }
 
 lib::Result<IpcStatus> Endpoint::reply_and_receive_fast(IpcWaiter& self) {
@@ -315,7 +328,9 @@ lib::Result<IpcStatus> Endpoint::reply_and_receive_fast(IpcWaiter& self) {
     IpcWaiter* caller;
     {
         Guard guard(m_lock);
-        caller = reply_and_enqueue_locked(self);
+        caller = waiting_caller_locked(self);
+        if (caller)
+            reply_and_enqueue_locked(self, *caller);
     }
     if (!caller) // not the fast path's case, and nothing changed
         return reply_and_receive(self);

@@ -54,6 +54,7 @@ struct alignas(64) CpuQueue {
     uint64_t switches = 0;
     uint64_t threads_run = 0;
     uint64_t hand_offs = 0;
+    uint64_t syscall_hand_offs = 0;
 };
 
 CpuQueue g_cpus[MAX_CPUS];
@@ -487,9 +488,11 @@ bool claim_for_switch(Thread& thread) {
 
 // A wake that reaches the caller between its unlock and this switch finds it on_cpu and is left
 // to finish_switch on the other side (wake_after_switch), exactly as for schedule().
-void switch_to_claimed(Thread& thread) {
+void switch_to_claimed(Thread& thread, HandOff by) {
     CpuQueue& q = this_queue();
     ++q.hand_offs;
+    if (by == HandOff::Syscall)
+        ++q.syscall_hand_offs;
     switch_to(q, thread);
 }
 
@@ -576,7 +579,8 @@ uint64_t kernel_stacks() { return g_kernel_stacks.load(std::memory_order_relaxed
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
-    return {q.switches, q.threads_run, q.ready_count.load(), q.current == q.idle, q.hand_offs};
+    return {q.switches,  q.threads_run, q.ready_count.load(), q.current == q.idle,
+            q.hand_offs, q.syscall_hand_offs};
 }
 
 } // namespace kernel::sched

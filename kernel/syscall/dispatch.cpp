@@ -7,7 +7,9 @@
 // capability, or of no_object.h for the calls on nothing. A row whose class lacks the overload
 // does not compile, so there is no null handler and no number without a call.
 #include "kernel/cap/capability_calls.h"
+#include "kernel/arch/x86_64/cpu.h"
 #include "kernel/debug/log.h"
+#include "kernel/ipc/fastpath.h"
 #include "kernel/object/device_control.h"
 #include "kernel/object/endpoint.h"
 #include "kernel/object/io_port.h"
@@ -120,14 +122,20 @@ namespace {
 
 } // namespace
 
+// Entered with interrupts off (syscall_entry.S): the IPC fast path runs so, every other call
+// with them on.
 extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
     object::Thread& self = *sched::current_thread();
+    uint64_t number = frame->number();
+    bool done = (number == uint64_t(mnos::Syscall::Call) && ipc::fast_call(self, *frame)) ||
+                (number == uint64_t(mnos::Syscall::ReplyRecv) && ipc::fast_reply_recv(self, *frame));
+    cpu::enable_interrupts(); // a long syscall must not hold off the timer
     // A number no call has is refused here, before anything is looked up (the shortest round
     // trip through the kernel); invoke() refuses it the same way for its other callers.
-    if (frame->number() < mnos::SYSCALL_COUNT) {
+    if (!done && number < mnos::SYSCALL_COUNT) {
         auto result = syscall::invoke(self, *frame);
         frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
-    } else {
+    } else if (!done) {
         frame->rax = uint64_t(mnos::error_result(mnos::Error::InvalidArgument));
     }
     // On the way back to Ring 3: a thread that was killed, or whose process is exiting, ends

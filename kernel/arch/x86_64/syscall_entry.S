@@ -37,8 +37,7 @@ syscall_entry:
     push %r12
     push %r13
     mov %rsp, %rdi
-    sti                            // a long syscall must not hold off the timer
-    call syscall_dispatch
+    call syscall_dispatch          // with interrupts still off: it enables them (dispatch.cpp)
     cli                            // from here to SYSRET nothing may interrupt half-restored state
     pop %r13
     pop %r12
