@@ -27,33 +27,31 @@ bool fast_shape(const SyscallFrame& frame) {
            frame.r13 <= UINT32_MAX;
 }
 
-// The message in the registers, into the sender's buffer; fast_shape() said it carries no
-// capability, so there is nothing to check (read_message() would find the same).
-void load(const SyscallFrame& frame, IpcWaiter& self, uint64_t badge) {
-    mnos::IpcMessage& m = self.message;
+CapSlot endpoint_slot(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.rdi)); }
+CapSlot window_register(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.r13)); }
+
+// The message in the registers, straight into the partner's buffer: what deliver_locked()
+// does with a message that carries no capability (fast_shape() said it carries none).
+void deliver_registers(const SyscallFrame& frame, IpcWaiter& to, uint64_t badge) {
+    mnos::IpcMessage& m = to.message;
     m.label = frame.rsi;
     m.words[0] = frame.rdx;
     m.words[1] = frame.r10;
     m.words[2] = frame.r8;
     m.transfer = CapSlot::none();
     m.transfer_rights = mnos::Rights::None;
-    self.receive_window = CapSlot(uint32_t(frame.r13));
-    self.badge = badge;
+    m.badge = badge;
 }
 
-// The endpoint capability in RDI with the call's row's type and rights, or nothing (the general
-// path then reports the error).
-template <Syscall S> std::optional<cap::Found> endpoint_capability(IpcWaiter& self,
-                                                                   const SyscallFrame& frame) {
+// The capability in RDI if it has the type and rights of call S's row (abi/syscall.h); `use`
+// runs on it under the CNode lock. False otherwise: the general path reports the error.
+template <Syscall S, typename Use> bool with_endpoint_capability(IpcWaiter& self,
+                                                                 const SyscallFrame& frame,
+                                                                 Use use) {
     constexpr const mnos::SyscallSpec& spec = mnos::SYSCALL_SPECS[uint64_t(S)];
     static_assert(spec.type == mnos::CapType::IpcEndpoint);
-    if (!self.cnode)
-        return std::nullopt;
-    auto found = cap::lookup_capability(*self.cnode, CapSlot(uint32_t(frame.rdi)), spec.type,
-                                        spec.rights);
-    if (!found)
-        return std::nullopt;
-    return std::move(*found);
+    return self.cnode &&
+           cap::use_capability(*self.cnode, endpoint_slot(frame), spec.type, spec.rights, use);
 }
 
 // Sound: every waiter that reaches an endpoint from a syscall is the one embedded in a Thread
@@ -63,11 +61,11 @@ Thread& thread_of(IpcWaiter& waiter) { return *static_cast<object::ThreadIpcWait
 } // namespace
 
 struct FastPath {
-    // After the section: the partner, claimed and completed, runs next. `early` is what
-    // begin_block() said: a kill (or a stray pending wake) leaves the caller running, and then
-    // the partner's claimed wake goes through its run queue, as in block_until_woken().
-    // Writes the outcome into the frame: RAX (0 for a call, the badge of what arrived for a
-    // reply_recv) and the message registers, or the error.
+    // After the section that completed `partner` (claimed) and left `self` waiting: the CPU
+    // goes to the partner. `early` is what begin_block() said: a kill (or a stray pending
+    // wake) leaves `self` running, and then the partner's claimed wake goes through its run
+    // queue, as in block_until_woken(). Writes the outcome into the frame: RAX (0 for a call,
+    // the badge of what arrived for a reply_recv) and the message registers, or the error.
     static void finish(Thread& self, Endpoint& endpoint, Thread& partner,
                        std::optional<BlockResult> early, SyscallFrame& frame, bool returns_badge) {
         IpcWaiter& waiter = self.ipc;
@@ -89,12 +87,10 @@ struct FastPath {
             syscall::write_message(frame, waiter.message);
             frame.rax = returns_badge ? waiter.message.badge : 0;
             break;
-        case WaiterState::Failed:
-            frame.rax = uint64_t(mnos::error_result(waiter.error));
-            break;
-        default: // a stray wake: still waiting, as the general path reports it
+        case WaiterState::Failed: frame.rax = uint64_t(mnos::error_result(waiter.error)); break;
+        default: // a stray wake: still waiting, reported as the general path reports it
             frame.rax = uint64_t(mnos::error_result(mnos::Error::Busy));
-            return; // the operation stays in its state, as there
+            return;
         }
         waiter.state = WaiterState::Idle;
     }
@@ -103,21 +99,27 @@ struct FastPath {
         IpcWaiter& waiter = self.ipc;
         if (!fast_shape(frame) || waiter.is_blocked())
             return false;
-        std::optional<cap::Found> found = endpoint_capability<Syscall::Call>(waiter, frame);
-        if (!found)
+        // A reference for as long as the call waits, as the general path's syscall holds one.
+        lib::RefPtr<object::KernelObject> held;
+        uint64_t badge = 0;
+        if (!with_endpoint_capability<Syscall::Call>(waiter, frame, [&](cap::Capability& c) {
+                held = c.object;
+                badge = c.badge;
+                return true;
+            }))
             return false;
-        // Sound: looked up with type IpcEndpoint. `found` holds a reference until we return,
-        // as the general path's syscall does while it waits.
-        auto& endpoint = static_cast<Endpoint&>(*found->object);
+        // Sound: the capability's type is IpcEndpoint.
+        auto& endpoint = static_cast<Endpoint&>(*held);
         Thread* partner;
         std::optional<BlockResult> early;
         {
-            Guard guard(endpoint.m_lock);
+            Guard guard(endpoint.m_lock, INTERRUPTS_OFF);
             IpcWaiter* receiver = endpoint.waiting_receiver_locked();
             if (!receiver || !sched::claim_for_switch(thread_of(*receiver)))
                 return false;
             partner = &thread_of(*receiver);
-            load(frame, waiter, found->badge);
+            deliver_registers(frame, *receiver, badge);
+            waiter.receive_window = window_register(frame);
             endpoint.call_and_await_locked(waiter, *receiver);
             early = sched::begin_block(self, sched::BlockMode::Interruptible);
         }
@@ -127,30 +129,29 @@ struct FastPath {
 
     static bool reply_recv(Thread& self, SyscallFrame& frame) {
         IpcWaiter& waiter = self.ipc;
-        if (!fast_shape(frame) || waiter.is_blocked())
+        // The reply is owed through the endpoint invoked: its lock guards the pair, and the
+        // reference reply_via holds becomes this syscall's while it waits to receive.
+        Endpoint* endpoint = waiter.reply_via;
+        if (!fast_shape(frame) || waiter.is_blocked() || !endpoint)
             return false;
-        std::optional<cap::Found> found = endpoint_capability<Syscall::ReplyRecv>(waiter, frame);
-        if (!found)
-            return false;
-        auto& endpoint = static_cast<Endpoint&>(*found->object); // sound: as in call()
-        // The reply is owed through this endpoint: its lock guards the pair.
-        if (waiter.reply_via != &endpoint)
+        if (!with_endpoint_capability<Syscall::ReplyRecv>(
+                waiter, frame, [&](cap::Capability& c) { return c.object.get() == endpoint; }))
             return false;
         Thread* partner;
         std::optional<BlockResult> early;
         {
-            Guard guard(endpoint.m_lock);
-            IpcWaiter* caller = endpoint.waiting_caller_locked(waiter);
+            Guard guard(endpoint->m_lock, INTERRUPTS_OFF);
+            IpcWaiter* caller = endpoint->waiting_caller_locked(waiter);
             if (!caller || !sched::claim_for_switch(thread_of(*caller)))
                 return false;
             partner = &thread_of(*caller);
-            load(frame, waiter, 0);
-            endpoint.reply_and_enqueue_locked(waiter, *caller);
+            deliver_registers(frame, *caller, 0);
+            waiter.receive_window = window_register(frame);
+            endpoint->reply_and_enqueue_locked(waiter, *caller);
             early = sched::begin_block(self, sched::BlockMode::Interruptible);
         }
-        // The reference reply_via held; `found` holds another.
-        endpoint.release();
-        finish(self, endpoint, *partner, early, frame, true);
+        finish(self, *endpoint, *partner, early, frame, true);
+        endpoint->release(); // reply_via's; nothing is locked, should it be the last
         return true;
     }
 };

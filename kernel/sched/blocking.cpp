@@ -8,35 +8,23 @@
 namespace kernel::sched {
 
 std::optional<BlockResult> begin_block(Thread& self, BlockMode mode) {
-    self.block_lock.lock(); // interrupts are off: nothing to restore at the unlocks
+    Guard guard(self.block_lock, INTERRUPTS_OFF);
     if (self.wake_pending) {
         self.wake_pending = false;
-        self.block_lock.unlock(false);
         return BlockResult::Woken;
     }
     bool interruptible = mode == BlockMode::Interruptible;
     // Read under block_lock, after the killer set it and before it looks at our state: either
     // we see the kill here, or the killer sees us Blocked below.
-    if (interruptible && self.kill_requested()) {
-        self.block_lock.unlock(false);
+    if (interruptible && self.kill_requested())
         return BlockResult::Interrupted;
-    }
     // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
     // and hands the thread to sched::wake, which waits until this CPU has switched away.
     self.state = ThreadState::Blocked;
     self.wake_claimed = false;
     self.woken_by_kill = false;
     self.blocked_interruptibly = interruptible;
-    self.block_lock.unlock(false);
     return std::nullopt;
-}
-
-BlockResult end_block(Thread& self) {
-    self.block_lock.lock();
-    bool killed = std::exchange(self.woken_by_kill, false);
-    self.blocked_interruptibly = false;
-    self.block_lock.unlock(false);
-    return killed ? BlockResult::Interrupted : BlockResult::Woken;
 }
 
 BlockResult block_until_woken(BlockMode mode, Thread* partner) {

@@ -40,7 +40,14 @@ BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible, Thread*
 //   leaving the thread running; otherwise nullopt, and the thread is Blocked.
 // - end_block: after the switch back, whether a kill ended the block.
 std::optional<BlockResult> begin_block(Thread& self, BlockMode mode);
-BlockResult end_block(Thread& self);
+// No lock: the thread runs again only after someone claimed its wake (wake_claimed), and from
+// then until its next begin_block() nobody but the thread touches woken_by_kill (the killer
+// writes it only while claiming); the claim happened before the thread was queued or switched
+// to, so its write is visible here. blocked_interruptibly is read only for a thread whose wake
+// is unclaimed, so it needs no reset before the next block sets it.
+inline BlockResult end_block(Thread& self) NO_THREAD_SAFETY_ANALYSIS {
+    return self.woken_by_kill ? BlockResult::Interrupted : BlockResult::Woken;
+}
 // Wakes `thread` from block_until_woken(), now or (if it has not blocked yet, or a kill is
 // waking it already) when it next blocks. Exactly one wake per block from the partner: the
 // IPC, IRQ and exit-notice protocols guarantee it.

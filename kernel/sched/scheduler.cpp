@@ -207,8 +207,9 @@ void finish_switch(CpuQueue& q) {
     bool requeue;
     {
         // Under block_lock, with the on_cpu flag: a waker either saw on_cpu and left the wake
-        // to us (wake_after_switch), or sees it clear and queues the thread itself.
-        Guard guard(prev->block_lock);
+        // to us (wake_after_switch), or sees it clear and queues the thread itself. Interrupts
+        // are off from the switch.
+        Guard guard(prev->block_lock, INTERRUPTS_OFF);
         state = prev->state;
         prev->on_cpu.store(false, std::memory_order_release);
         requeue = state == ThreadState::Ready ||
@@ -478,7 +479,7 @@ void wake(Thread& thread) {
 }
 
 bool claim_for_switch(Thread& thread) {
-    Guard guard(thread.block_lock);
+    Guard guard(thread.block_lock, INTERRUPTS_OFF);
     if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
         thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
         return false;

@@ -127,15 +127,21 @@ namespace {
 extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
     object::Thread& self = *sched::current_thread();
     uint64_t number = frame->number();
-    bool done = (number == uint64_t(mnos::Syscall::Call) && ipc::fast_call(self, *frame)) ||
-                (number == uint64_t(mnos::Syscall::ReplyRecv) && ipc::fast_reply_recv(self, *frame));
+    if ((number == uint64_t(mnos::Syscall::Call) && ipc::fast_call(self, *frame)) ||
+        (number == uint64_t(mnos::Syscall::ReplyRecv) && ipc::fast_reply_recv(self, *frame))) {
+        cpu::enable_interrupts();
+        // The fast path leaves the frame's RIP alone: only a kill while it waited, or its
+        // process's exit, can end the thread here.
+        sched::end_if_asked(self);
+        return;
+    }
     cpu::enable_interrupts(); // a long syscall must not hold off the timer
     // A number no call has is refused here, before anything is looked up (the shortest round
     // trip through the kernel); invoke() refuses it the same way for its other callers.
-    if (!done && number < mnos::SYSCALL_COUNT) {
+    if (number < mnos::SYSCALL_COUNT) {
         auto result = syscall::invoke(self, *frame);
         frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
-    } else if (!done) {
+    } else {
         frame->rax = uint64_t(mnos::error_result(mnos::Error::InvalidArgument));
     }
     // On the way back to Ring 3: a thread that was killed, or whose process is exiting, ends
