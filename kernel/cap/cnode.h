@@ -74,6 +74,21 @@ struct Found {
 lib::Result<Found> lookup_capability(CNode& cnode, mnos::CapSlot slot,
                                      std::optional<mnos::CapType> expected, mnos::Rights needed);
 
+// The IPC fast path's lookup (kernel/ipc/fastpath.cpp), with interrupts off: runs use(capability)
+// under the CNode lock if `slot` holds a capability of `type` with every right in `needed`, and
+// returns what it returns; false otherwise (the general path looks again and says why). Nothing
+// is copied out that the caller does not ask for: `use` takes a reference if it needs one.
+template <typename Use>
+bool use_capability(CNode& cnode, mnos::CapSlot slot, mnos::CapType type, mnos::Rights needed,
+                    Use use) {
+    Guard guard(cnode.lock(), INTERRUPTS_OFF);
+    Capability* capability = cnode.slot_locked(slot);
+    // An empty slot's type is Empty, never `type`.
+    if (!capability || capability->type != type || !mnos::has_rights(capability->rights, needed))
+        return false;
+    return use(*capability);
+}
+
 // lookup_capability() for a typed object, when only the object matters.
 lib::Result<lib::RefPtr<object::KernelObject>> lookup(CNode& cnode, mnos::CapSlot slot,
                                                       mnos::CapType expected,

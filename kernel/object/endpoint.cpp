@@ -142,22 +142,6 @@ private:
     WaiterQueue m_waiters;
 };
 
-// A receive has taken `caller`'s message: the caller now waits for `receiver`'s reply, and the
-// receiver holds this endpoint (whose lock guards the pair) until it replies.
-void Endpoint::await_reply_locked(IpcWaiter& caller, IpcWaiter& receiver) {
-    caller.state = WaiterState::ReplyBlocked;
-    caller.replier = &receiver;
-    receiver.reply_to = &caller;
-    add_ref();
-    receiver.reply_via = this;
-}
-
-void Endpoint::enqueue_locked(WaiterQueue& queue, IpcWaiter& self, WaiterState state) {
-    self.state = state;
-    self.queued_on = this;
-    queue.push_back(self);
-}
-
 lib::Result<IpcStatus> Endpoint::send_or_call(IpcWaiter& self, bool is_call) {
     if (self.is_blocked())
         return lib::fail(Error::Busy);
@@ -294,28 +278,18 @@ lib::Result<IpcStatus> Endpoint::reply_and_receive(IpcWaiter& self) {
     return receive_owing(self, caller);
 }
 
-IpcWaiter* Endpoint::reply_and_enqueue_locked(IpcWaiter& self) {
-    IpcWaiter* caller = self.reply_to;
-    if (m_closed || !caller || !m_senders.empty())
-        return nullptr;
-    // What answer() and receive_locked() do, in one section. A message without a capability is
-    // only copied: delivery cannot fail.
-    (void)deliver_locked(self, *caller, 0);
-    self.reply_to = nullptr;
-    caller->replier = nullptr;
-    caller->state = WaiterState::Done;
-    self.reply_via = nullptr;
-    enqueue_locked(m_receivers, self, WaiterState::ReceiveBlocked);
-    return caller;
-}
-
 lib::Result<IpcStatus> Endpoint::reply_and_receive_fast(IpcWaiter& self) {
     if (self.is_blocked() || self.reply_via != this || !may_hand_off(self.message))
         return reply_and_receive(self);
     IpcWaiter* caller;
     {
         Guard guard(m_lock);
-        caller = reply_and_enqueue_locked(self);
+        caller = waiting_caller_locked(self);
+        if (caller) {
+            // A message without a capability is only copied: delivery cannot fail.
+            (void)deliver_locked(self, *caller, 0);
+            reply_and_enqueue_locked(self, *caller);
+        }
     }
     if (!caller) // not the fast path's case, and nothing changed
         return reply_and_receive(self);

@@ -43,6 +43,10 @@
 #include "kernel/sync/spinlock.h"
 #include "kernel/syscall/invocation.h"
 
+namespace kernel::ipc {
+struct FastPath;
+}
+
 namespace kernel::object {
 
 // What an operation did: completed, or (only with host-test hooks that do not block) left the
@@ -113,6 +117,9 @@ public:
 private:
     template <typename T, typename... Args>
     friend lib::Result<lib::RefPtr<T>> create_object(Args&&...);
+    // The syscall fast path (kernel/ipc/fastpath.cpp) runs the sections below under m_lock,
+    // with its partner's claim between the check and the change.
+    friend struct ipc::FastPath;
     explicit Endpoint(BudgetCharge charge) : KernelObject(CAP_TYPE), m_charge(std::move(charge)) {}
 
     BudgetCharge m_charge;
@@ -129,9 +136,15 @@ private:
     void await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver) REQUIRES(m_lock);
     void enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state)
         REQUIRES(m_lock);
-    // reply_and_receive_fast()'s section: the caller answered and `self` queued to receive, or
-    // null, with nothing changed, when the case is not the fast path's.
-    ipc::IpcWaiter* reply_and_enqueue_locked(ipc::IpcWaiter& self) REQUIRES(m_lock);
+    // reply_and_receive_fast()'s section in two steps: the caller `self` answers, if the case
+    // is the fast one (the caller still waits, no sender is queued), else null; then, with the
+    // reply (no capability) delivered to it, the caller completed and `self` queued to receive.
+    ipc::IpcWaiter* waiting_caller_locked(ipc::IpcWaiter& self) REQUIRES(m_lock);
+    void reply_and_enqueue_locked(ipc::IpcWaiter& self, ipc::IpcWaiter& caller) REQUIRES(m_lock);
+    // A call's fast case: the receiver waiting for it, or null; then, with the message (no
+    // capability) delivered to it, the receiver completed and `self` waiting for its reply.
+    ipc::IpcWaiter* waiting_receiver_locked() REQUIRES(m_lock);
+    void call_and_await_locked(ipc::IpcWaiter& self, ipc::IpcWaiter& receiver) REQUIRES(m_lock);
 
     mutable IrqSpinlock m_lock{LockRank::Endpoint};
     // Never non-empty on destruction: a blocked thread's syscall holds a reference.
@@ -139,5 +152,48 @@ private:
     ipc::WaiterQueue m_receivers GUARDED_BY(m_lock);
     bool m_closed GUARDED_BY(m_lock) = false;
 };
+
+// The sections the fast path shares (kernel/ipc/fastpath.cpp), inline there as here.
+
+// A receive has taken `caller`'s message: the caller now waits for `receiver`'s reply, and the
+// receiver holds this endpoint (whose lock guards the pair) until it replies.
+inline void Endpoint::await_reply_locked(ipc::IpcWaiter& caller, ipc::IpcWaiter& receiver) {
+    caller.state = ipc::WaiterState::ReplyBlocked;
+    caller.replier = &receiver;
+    receiver.reply_to = &caller;
+    add_ref();
+    receiver.reply_via = this;
+}
+
+inline void Endpoint::enqueue_locked(ipc::WaiterQueue& queue, ipc::IpcWaiter& self, ipc::WaiterState state) {
+    self.state = state;
+    self.queued_on = this;
+    queue.push_back(self);
+}
+
+inline ipc::IpcWaiter* Endpoint::waiting_caller_locked(ipc::IpcWaiter& self) {
+    if (m_closed || !m_senders.empty())
+        return nullptr;
+    return self.reply_to;
+}
+
+inline void Endpoint::reply_and_enqueue_locked(ipc::IpcWaiter& self, ipc::IpcWaiter& caller) {
+    // What answer() and receive_locked() do, in one section, once the reply is delivered.
+    self.reply_to = nullptr;
+    caller.replier = nullptr;
+    caller.state = ipc::WaiterState::Done;
+    self.reply_via = nullptr;
+    enqueue_locked(m_receivers, self, ipc::WaiterState::ReceiveBlocked);
+}
+
+inline ipc::IpcWaiter* Endpoint::waiting_receiver_locked() { return m_closed ? nullptr : m_receivers.front(); }
+
+inline void Endpoint::call_and_await_locked(ipc::IpcWaiter& self, ipc::IpcWaiter& receiver) {
+    m_receivers.remove(receiver);
+    receiver.queued_on = nullptr;
+    self.called = this;
+    await_reply_locked(self, receiver);
+    receiver.state = ipc::WaiterState::Done;
+}
 
 } // namespace kernel::object

@@ -1,9 +1,31 @@
 #include "kernel/sched/blocking.h"
 
+#include <utility>
+
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/sched/scheduler.h"
 
 namespace kernel::sched {
+
+std::optional<BlockResult> begin_block(Thread& self, BlockMode mode) {
+    Guard guard(self.block_lock, INTERRUPTS_OFF);
+    if (self.wake_pending) {
+        self.wake_pending = false;
+        return BlockResult::Woken;
+    }
+    bool interruptible = mode == BlockMode::Interruptible;
+    // Read under block_lock, after the killer set it and before it looks at our state: either
+    // we see the kill here, or the killer sees us Blocked below.
+    if (interruptible && self.kill_requested())
+        return BlockResult::Interrupted;
+    // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
+    // and hands the thread to sched::wake, which waits until this CPU has switched away.
+    self.state = ThreadState::Blocked;
+    self.wake_claimed = false;
+    self.woken_by_kill = false;
+    self.blocked_interruptibly = interruptible;
+    return std::nullopt;
+}
 
 BlockResult block_until_woken(BlockMode mode, Thread* partner) {
     // Interrupts off before reading current(): the thread must not move between finding itself
@@ -16,39 +38,21 @@ BlockResult block_until_woken(BlockMode mode, Thread* partner) {
     Thread* direct = partner && claim_for_switch(*partner) ? partner : nullptr;
     if (partner && !direct)
         wake_blocked(*partner);
-    self.block_lock.lock();
-    if (self.wake_pending) {
-        self.wake_pending = false;
-        self.block_lock.unlock(was_enabled);
+    std::optional<BlockResult> result = begin_block(self, mode);
+    if (result) {
         if (direct)
             wake(*direct);
-        return BlockResult::Woken;
-    }
-    bool interruptible = mode == BlockMode::Interruptible;
-    // Read under block_lock, after the killer set it and before it looks at our state: either
-    // we see the kill here, or the killer sees us Blocked below.
-    if (interruptible && self.kill_requested()) {
-        self.block_lock.unlock(was_enabled);
+    } else {
+        // Interrupts stay off until we have switched away.
         if (direct)
-            wake(*direct);
-        return BlockResult::Interrupted;
+            switch_to_claimed(*direct);
+        else
+            block_current();
+        result = end_block(self);
     }
-    // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
-    // and hands the thread to sched::wake, which waits until this CPU has switched away.
-    self.state = ThreadState::Blocked;
-    self.wake_claimed = false;
-    self.woken_by_kill = false;
-    self.blocked_interruptibly = interruptible;
-    self.block_lock.unlock(false); // interrupts stay off until we have switched away
-    if (direct)
-        switch_to_claimed(*direct);
-    else
-        block_current();
-    self.block_lock.lock();
-    bool killed = std::exchange(self.woken_by_kill, false);
-    self.blocked_interruptibly = false;
-    self.block_lock.unlock(was_enabled);
-    return killed ? BlockResult::Interrupted : BlockResult::Woken;
+    if (was_enabled)
+        cpu::enable_interrupts();
+    return *result;
 }
 
 void wake_blocked(Thread& thread) {

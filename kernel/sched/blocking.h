@@ -18,6 +18,8 @@
 // block_lock is released before sched::wake takes a run queue lock.
 #pragma once
 
+#include <optional>
+
 #include "kernel/object/thread.h"
 
 namespace kernel::sched {
@@ -31,6 +33,21 @@ enum class BlockResult : uint8_t { Woken, Interrupted };
 // and unclaimed, the caller claims its wake and switches straight to it (the IPC fast path: no
 // run queue, no pick); otherwise, or if the caller does not block after all, it is woken.
 BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible, Thread* partner = nullptr);
+// block_until_woken(mode) in two halves, for the IPC fast path (kernel/ipc/fastpath.h), which
+// marks itself Blocked under the endpoint lock, in the same section that completes its partner,
+// and switches with interrupts off (they must be off from begin_block() to the switch):
+// - begin_block: what block_until_woken() would return at once (a pending wake, a kill),
+//   leaving the thread running; otherwise nullopt, and the thread is Blocked.
+// - end_block: after the switch back, whether a kill ended the block.
+std::optional<BlockResult> begin_block(Thread& self, BlockMode mode);
+// No lock: the thread runs again only after someone claimed its wake (wake_claimed), and from
+// then until its next begin_block() nobody but the thread touches woken_by_kill (the killer
+// writes it only while claiming); the claim happened before the thread was queued or switched
+// to, so its write is visible here. blocked_interruptibly is read only for a thread whose wake
+// is unclaimed, so it needs no reset before the next block sets it.
+inline BlockResult end_block(Thread& self) NO_THREAD_SAFETY_ANALYSIS {
+    return self.woken_by_kill ? BlockResult::Interrupted : BlockResult::Woken;
+}
 // Wakes `thread` from block_until_woken(), now or (if it has not blocked yet, or a kill is
 // waking it already) when it next blocks. Exactly one wake per block from the partner: the
 // IPC, IRQ and exit-notice protocols guarantee it.

@@ -54,6 +54,7 @@ struct alignas(64) CpuQueue {
     uint64_t switches = 0;
     uint64_t threads_run = 0;
     uint64_t hand_offs = 0;
+    uint64_t syscall_hand_offs = 0;
 };
 
 CpuQueue g_cpus[MAX_CPUS];
@@ -206,8 +207,9 @@ void finish_switch(CpuQueue& q) {
     bool requeue;
     {
         // Under block_lock, with the on_cpu flag: a waker either saw on_cpu and left the wake
-        // to us (wake_after_switch), or sees it clear and queues the thread itself.
-        Guard guard(prev->block_lock);
+        // to us (wake_after_switch), or sees it clear and queues the thread itself. Interrupts
+        // are off from the switch.
+        Guard guard(prev->block_lock, INTERRUPTS_OFF);
         state = prev->state;
         prev->on_cpu.store(false, std::memory_order_release);
         requeue = state == ThreadState::Ready ||
@@ -477,7 +479,7 @@ void wake(Thread& thread) {
 }
 
 bool claim_for_switch(Thread& thread) {
-    Guard guard(thread.block_lock);
+    Guard guard(thread.block_lock, INTERRUPTS_OFF);
     if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
         thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
         return false;
@@ -487,9 +489,11 @@ bool claim_for_switch(Thread& thread) {
 
 // A wake that reaches the caller between its unlock and this switch finds it on_cpu and is left
 // to finish_switch on the other side (wake_after_switch), exactly as for schedule().
-void switch_to_claimed(Thread& thread) {
+void switch_to_claimed(Thread& thread, HandOff by) {
     CpuQueue& q = this_queue();
     ++q.hand_offs;
+    if (by == HandOff::Syscall)
+        ++q.syscall_hand_offs;
     switch_to(q, thread);
 }
 
@@ -576,7 +580,8 @@ uint64_t kernel_stacks() { return g_kernel_stacks.load(std::memory_order_relaxed
 
 CpuStats cpu_stats(uint32_t cpu) {
     CpuQueue& q = g_cpus[cpu];
-    return {q.switches, q.threads_run, q.ready_count.load(), q.current == q.idle, q.hand_offs};
+    return {q.switches,  q.threads_run, q.ready_count.load(), q.current == q.idle,
+            q.hand_offs, q.syscall_hand_offs};
 }
 
 } // namespace kernel::sched

@@ -61,8 +61,10 @@ void wake(Thread& thread);
 // if it is Blocked, unclaimed, fully switched out and at home on this CPU (interrupts off);
 // switch_to_claimed() then blocks the caller (already marked Blocked) and runs that thread at
 // once, as a wake followed by a pick of exactly it would, without touching a run queue.
+// `by` says which path made the switch, for the statistics.
+enum class HandOff : uint8_t { Blocking, Syscall };
 bool claim_for_switch(Thread& thread);
-void switch_to_claimed(Thread& thread);
+void switch_to_claimed(Thread& thread, HandOff by = HandOff::Blocking);
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();
@@ -82,6 +84,7 @@ struct CpuStats {
     uint64_t ready = 0;            // threads in its run queue now
     bool idle = false;             // running its idle thread now
     uint64_t hand_offs = 0;        // of the switches, those the IPC fast path made directly
+    uint64_t syscall_hand_offs = 0; // of those, the ones made by the syscall's (kernel/ipc/fastpath)
 };
 CpuStats cpu_stats(uint32_t cpu);
 // Kernel stacks mapped now: those of live threads and those pooled for reuse.

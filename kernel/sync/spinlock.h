@@ -104,6 +104,10 @@ public:
 
 private:
     void spin() {
+        // Free and nobody waiting, the common case: taken at once under either policy (a FIFO
+        // ticket would be served at once too).
+        if (try_take())
+            return;
         if (spinlock_policy() == SpinlockPolicy::Barging) {
             // Test and test-and-set: spin on plain loads, which keep the cache line shared,
             // and try the atomic only when the lock looks free.
@@ -173,6 +177,14 @@ public:
         if (was_enabled)
             restore();
     }
+    // For code that runs with interrupts off already (the scheduler's switch, the IPC fast
+    // path): the same lock without saving and restoring the interrupt flag, which there is
+    // known. Debug builds check that it is off.
+    void lock_interrupts_off() ACQUIRE() NO_THREAD_SAFETY_ANALYSIS {
+        check_interrupts_off();
+        m_lock.lock();
+    }
+    void unlock_interrupts_off() RELEASE() NO_THREAD_SAFETY_ANALYSIS { m_lock.unlock(); }
     bool is_locked() const { return m_lock.is_locked(); }
     LockRank rank() const { return m_lock.rank(); }
 
@@ -191,6 +203,13 @@ private:
         cpu::enable_interrupts();
 #endif
     }
+    static void check_interrupts_off() {
+#if defined(MNOS_KERNEL) && MNOS_LOCK_RANKS
+        // An interrupt handler on this CPU could spin on the lock: a bug to stop at once (#UD).
+        if (cpu::interrupts_enabled())
+            __builtin_trap();
+#endif
+    }
     // Not annotated as a capability of its own: IrqSpinlock is the capability the analysis
     // tracks, and its lock()/unlock() are the only users of this one.
     Spinlock m_lock;
@@ -202,6 +221,12 @@ struct NestedTag {
     explicit constexpr NestedTag() = default;
 };
 inline constexpr NestedTag NESTED{};
+// A guard made with INTERRUPTS_OFF takes an IrqSpinlock with interrupts known to be off
+// (lock_interrupts_off()).
+struct InterruptsOffTag {
+    explicit constexpr InterruptsOffTag() = default;
+};
+inline constexpr InterruptsOffTag INTERRUPTS_OFF{};
 
 template <typename Lock> class Guard;
 
@@ -222,6 +247,10 @@ public:
     explicit Guard(IrqSpinlock& lock) ACQUIRE(lock) : m_lock(lock), m_was_enabled(lock.lock()) {}
     Guard(IrqSpinlock& lock, NestedTag) ACQUIRE(lock)
         : m_lock(lock), m_was_enabled(lock.lock_nested()) {}
+    // m_was_enabled false: the unlock leaves interrupts as they are, off.
+    Guard(IrqSpinlock& lock, InterruptsOffTag) ACQUIRE(lock) : m_lock(lock), m_was_enabled(false) {
+        lock.lock_interrupts_off();
+    }
     ~Guard() RELEASE() { m_lock.unlock(m_was_enabled); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
@@ -233,5 +262,6 @@ private:
 
 template <typename Lock> Guard(Lock&) -> Guard<Lock>;
 template <typename Lock> Guard(Lock&, NestedTag) -> Guard<Lock>;
+template <typename Lock> Guard(Lock&, InterruptsOffTag) -> Guard<Lock>;
 
 } // namespace kernel

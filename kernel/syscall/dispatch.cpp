@@ -7,7 +7,10 @@
 // capability, or of no_object.h for the calls on nothing. A row whose class lacks the overload
 // does not compile, so there is no null handler and no number without a call.
 #include "kernel/cap/capability_calls.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/syscall_entry_constants.h"
 #include "kernel/debug/log.h"
+#include "kernel/ipc/fastpath.h"
 #include "kernel/object/device_control.h"
 #include "kernel/object/endpoint.h"
 #include "kernel/object/io_port.h"
@@ -74,6 +77,28 @@ constexpr Handler HANDLERS[] = {
 };
 static_assert(sizeof HANDLERS / sizeof HANDLERS[0] == mnos::SYSCALL_COUNT);
 
+// The calls done with interrupts still off and without the general decode: the IPC fast
+// path's two (kernel/ipc/fastpath.h), and Yield, which names nothing and takes no argument, so
+// it goes straight to the scheduler (which would turn interrupts off for it anyway). False:
+// the call is the general path's, and nothing has happened.
+inline bool done_early(object::Thread& self, uint64_t number, SyscallFrame& frame) {
+    switch (number) {
+    case uint64_t(Syscall::Call): return ipc::fast_call(self, frame);
+    case uint64_t(Syscall::ReplyRecv): return ipc::fast_reply_recv(self, frame);
+    case uint64_t(Syscall::Yield):
+        if (!self.ipc.cnode) // a kernel thread outside any process: invoke() refuses it
+            return false;
+        sched::yield();
+        frame.rax = 0;
+        return true;
+    default: return false;
+    }
+}
+
+static_assert(SYSCALL_ENTRY_COUNT == mnos::SYSCALL_COUNT);
+static_assert(SYSCALL_ENTRY_INVALID_RESULT == mnos::error_result(mnos::Error::InvalidArgument));
+static_assert(SYSCALL_ENTRY_FRAME_RAX == offsetof(SyscallFrame, rax));
+
 bool is_canonical(uint64_t address) { return uint64_t(int64_t(address << 16) >> 16) == address; }
 
 // Call and ReplyRecv, the IPC fast path's calls (docs/benchmarks.md), go to the endpoint's
@@ -120,11 +145,22 @@ namespace {
 
 } // namespace
 
+// Entered with interrupts off (syscall_entry.S): the IPC fast path runs so, every other call
+// with them on.
 extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
     object::Thread& self = *sched::current_thread();
-    // A number no call has is refused here, before anything is looked up (the shortest round
-    // trip through the kernel); invoke() refuses it the same way for its other callers.
-    if (frame->number() < mnos::SYSCALL_COUNT) {
+    uint64_t number = frame->number();
+    if (syscall::done_early(self, number, *frame)) {
+        cpu::enable_interrupts();
+        // These leave the frame's RIP alone: only a kill while the thread waited, or its
+        // process's exit, can end it here.
+        sched::end_if_asked(self);
+        return;
+    }
+    cpu::enable_interrupts(); // a long syscall must not hold off the timer
+    // A number no call has was refused by the entry stub already; invoke() refuses it the same
+    // way for its other callers, and this for anything that reaches here otherwise.
+    if (number < mnos::SYSCALL_COUNT) {
         auto result = syscall::invoke(self, *frame);
         frame->rax = result ? *result : uint64_t(mnos::error_result(result.error()));
     } else {

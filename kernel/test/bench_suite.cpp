@@ -125,10 +125,10 @@ void bench_suite(Context& ctx) {
     kprintln("bench: calibration loop in ring 3 (1000 instructions): {} cycles", calibration);
     int yield_call = syscall_cycles(ctx, "yield");
     kprintln("bench: yield syscall from ring 3 with nothing else ready: {} cycles", yield_call);
-    uint64_t hand_offs = sched::cpu_stats(CPU).hand_offs;
+    uint64_t hand_offs = sched::cpu_stats(CPU).syscall_hand_offs;
     int ipc_processes = ipc_between_processes(ctx, false);
-    // Both halves of every round trip take the fast path: the call and the reply_recv.
-    hand_offs = sched::cpu_stats(CPU).hand_offs - hand_offs;
+    // Both halves of every round trip take the syscall's fast path: the call and the reply_recv.
+    hand_offs = sched::cpu_stats(CPU).syscall_hand_offs - hand_offs;
     kprintln("bench: fast-path switches in the process round trips: {}", hand_offs);
     EXPECT(ctx, hand_offs >= 2 * 5 * 10000);
     kprintln("bench: ring 3 call/reply between two processes on one cpu: {} cycles per round trip",

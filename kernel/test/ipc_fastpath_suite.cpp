@@ -2,7 +2,8 @@
 // server and a client process on one endpoint; both suites also check that xmm0-xmm15 survive
 // IPC on both sides (ipc_check's sse mode). The programs check every word, badge and
 // refusal themselves and print a PASS or FAIL line; here each must exit with 0, and the
-// fast path's direct switches (sched::CpuStats::hand_offs) show which path the round trips took.
+// direct switches of the syscall's fast path (sched::CpuStats::syscall_hand_offs, kernel/ipc/
+// fastpath.h) show which path the round trips took.
 #include "kernel/sched/scheduler.h"
 #include "kernel/test/ring3_pair.h"
 #include "kernel/test/suites.h"

@@ -87,7 +87,7 @@ int run_pair(Context& ctx, std::span<const char* const> measuring, Rights measur
 uint64_t hand_offs() {
     uint64_t total = 0;
     for (uint32_t cpu = 0; cpu < sched::online_cpus(); ++cpu)
-        total += sched::cpu_stats(cpu).hand_offs;
+        total += sched::cpu_stats(cpu).syscall_hand_offs;
     return total;
 }
 

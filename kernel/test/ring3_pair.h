@@ -27,7 +27,9 @@ int run_pair(Context& ctx, std::span<const char* const> measuring, mnos::Rights 
              std::span<const char* const> partner, mnos::Rights partner_rights,
              Options options = {});
 
-// The IPC fast path's direct switches so far, summed over the online CPUs.
+// The direct switches the syscall's IPC fast path (kernel/ipc/fastpath.h) has made so far,
+// summed over the online CPUs: the ones a Ring 3 call or reply_recv made without the general
+// path, which has direct switches of its own that this does not count.
 uint64_t hand_offs();
 
 } // namespace kernel::test::ring3_pair

@@ -15,6 +15,14 @@
 // and syscall_dispatch ends the process before returning should the frame's RIP ever be
 // otherwise, so the exit needs no check of its own.
 
+// A number no call has is refused here, once the frame is saved, without entering C++: the
+// shortest round trip through the kernel. Interrupts stay off from SYSCALL to SYSRET on that
+// way, so nothing can happen to the thread meanwhile; a kill that another CPU asks for
+// arrives as an IPI right after SYSRET, and the interrupt's way back to Ring 3 ends the thread
+// (interrupt_dispatch.cpp), as it would have ended it at this syscall's exit.
+
+#include "kernel/arch/x86_64/syscall_entry_constants.h"
+
 #define GS_SYSCALL_STACK 16
 #define GS_USER_RSP 24
 
@@ -36,10 +44,12 @@ syscall_entry:
     push %r9
     push %r12
     push %r13
+    cmp $SYSCALL_ENTRY_COUNT, %rax
+    jae .Lno_such_call
     mov %rsp, %rdi
-    sti                            // a long syscall must not hold off the timer
-    call syscall_dispatch
+    call syscall_dispatch          // with interrupts still off: it enables them (dispatch.cpp)
     cli                            // from here to SYSRET nothing may interrupt half-restored state
+.Lexit:
     pop %r13
     pop %r12
     pop %r9
@@ -54,6 +64,9 @@ syscall_entry:
     pop %rsp                       // user RSP: the kernel stack is not used again until entry
     swapgs
     sysretq
+.Lno_such_call:
+    movq $SYSCALL_ENTRY_INVALID_RESULT, SYSCALL_ENTRY_FRAME_RAX(%rsp)
+    jmp .Lexit
 
 #define USER_CS 0x2b
 #define USER_SS 0x23
