@@ -27,8 +27,13 @@ private:
 
 // From the serial driver's start the kernel and the driver share COM1. A byte a driver writes
 // to the transmit register goes out between two of the kernel's lines, never inside one: the
-// kernel's line is written under the log lock, and so is this byte.
+// kernel's line is written under the log lock, and so is this byte. The other way round, a
+// kernel line logged while the driver is inside a line waits until the driver's '\n', or
+// until release_stale_lines() finds it waited 200 ms (a prompt waiting for input).
 void out8_between_lines(uint16_t port, uint8_t value);
+// From the boot CPU's timer tick: sends the kernel's lines that waited too long for the
+// driver's line to end.
+void release_stale_lines();
 
 // A panicking CPU must be able to print even if it (or a stopped CPU) held the lock. It draws
 // on the framebuffer again too, even after hand_screen_over().
@@ -36,9 +41,9 @@ void break_lock_for_panic();
 
 // Whether the kernel logs each process's start and end ("process 5 (/bin/hello): entering
 // Ring 3", "... exited with code 0", "... killed"): under a self-test (test=) or with
-// log=verbose on the command line. A normal boot leaves them out: from the serial driver's
-// start the kernel and the driver share the UART, and a kernel line written while the driver
-// drains a program's output lands inside it; the shell and init report every end themselves.
+// log=verbose on the command line. A normal boot leaves them out: the shell and init report
+// every end themselves, and on the serial line the driver and the kernel share, the kernel's
+// lines would only crowd the programs' own.
 // Faults are always logged.
 void configure(lib::StringView command_line, bool self_test);
 bool process_lines();

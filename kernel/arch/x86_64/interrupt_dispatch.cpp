@@ -43,8 +43,10 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame) {
     else if (v >= vectors::MSI_BASE && v < vectors::MSI_BASE + vectors::MSI_COUNT)
         irq::dispatch_msi(uint32_t(v - vectors::MSI_BASE));
     else if (v == vectors::LAPIC_TIMER) {
-        if (this_cpu().index == 0) // every CPU's timer runs; one of them keeps the time
+        if (this_cpu().index == 0) { // every CPU's timer runs; one of them keeps the time
             irq::tick();
+            log::release_stale_lines();
+        }
         // The scheduler takes ticks once it runs on some CPU (phase 4); before that there is
         // nothing to wake or preempt.
         if (sched::online_cpus() > 0)
