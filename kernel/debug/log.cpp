@@ -76,7 +76,8 @@ Line::~Line() NO_THREAD_SAFETY_ANALYSIS { // see Line::Line
 
 // NO_THREAD_SAFETY_ANALYSIS: a Line holds the lock (Line::Line).
 void Line::write(lib::StringView text) NO_THREAD_SAFETY_ANALYSIS {
-    if (!g_lock_broken && g_driver_inside_line && text.length() <= sizeof g_held.text - g_held.length) {
+    if (!m_sent && !g_lock_broken && g_driver_inside_line &&
+        text.length() <= sizeof g_held.text - g_held.length) {
         if (g_held.length == 0) {
             g_held.since_tick = irq::ticks();
             g_holding.store(true, std::memory_order_relaxed);
@@ -86,6 +87,7 @@ void Line::write(lib::StringView text) NO_THREAD_SAFETY_ANALYSIS {
     } else {
         if (g_held.length != 0) // what came first goes out first
             release_held();
+        m_sent = true; // the rest of this line follows what is out, not into the buffer
         serial::write(text);
     }
     if (g_lock_broken || !g_screen_handed_over.load(std::memory_order_relaxed))

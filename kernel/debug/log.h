@@ -23,6 +23,7 @@ public:
 
 private:
     bool m_interrupts_were_enabled;
+    bool m_sent = false; // part of this line went to the UART already
 };
 
 // From the serial driver's start the kernel and the driver share COM1. A byte a driver writes
