@@ -22,12 +22,12 @@
 #include "kernel/sync/spinlock.h"
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
+extern "C" void switch_to_user_frame(uint64_t* save_rsp, kernel::syscall::SyscallFrame* frame);
 extern "C" void thread_start();
 
 namespace kernel::sched {
 
 bool steal_possible();
-void finish_switch_from_new_thread();
 
 namespace {
 
@@ -243,12 +243,8 @@ void enter_context_of(Thread& next) {
     }
 }
 
-void switch_to(CpuQueue& q, Thread& next) {
-    Thread& prev = *q.current;
-    if (&next == &prev) {
-        prev.state = ThreadState::Running;
-        return;
-    }
+// Everything a switch from `prev` to `next` does before the stacks change hands.
+void enter(CpuQueue& q, Thread& prev, Thread& next) {
     next.state = ThreadState::Running;
     next.cpu = cpu_index();
     next.on_cpu.store(true, std::memory_order_relaxed);
@@ -273,6 +269,15 @@ void switch_to(CpuQueue& q, Thread& next) {
     prev.held_locks = cpu.held_locks;
     cpu.held_locks = next.held_locks;
 #endif
+}
+
+void switch_to(CpuQueue& q, Thread& next) {
+    Thread& prev = *q.current;
+    if (&next == &prev) {
+        prev.state = ThreadState::Running;
+        return;
+    }
+    enter(q, prev, next);
     switch_context(&prev.saved_rsp, next.saved_rsp);
     // Back on `prev`, possibly on another CPU: the queue to finish on is the one we run on now.
     finish_switch(this_queue());
@@ -364,7 +369,7 @@ lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* arg
 
 } // namespace
 
-void finish_switch_from_new_thread() { finish_switch(this_queue()); }
+void finish_switch_here() { finish_switch(this_queue()); }
 
 bool steal_possible() {
     uint32_t self = cpu_index();
@@ -497,6 +502,18 @@ void switch_to_claimed(Thread& thread, HandOff by) {
     switch_to(q, thread);
 }
 
+void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame) {
+    CpuQueue& q = this_queue();
+    ++q.hand_offs;
+    ++q.syscall_hand_offs;
+    // Never the running thread: `thread` was Blocked and off every CPU when it was claimed.
+    Thread& prev = *q.current;
+    enter(q, prev, thread);
+    switch_to_user_frame(&prev.saved_rsp, &frame);
+    // Back on `prev` by an ordinary switch (its saved registers have switch_context's layout).
+    finish_switch(this_queue());
+}
+
 // A sleeper waits on its CPU's sleep list under the blocking protocol (blocking.h): the timer
 // takes it off the list and is its one partner wake; a killer may wake it first, and then it
 // takes itself off the list, or, if the timer got there first, absorbs the timer's wake.
@@ -590,7 +607,7 @@ CpuStats cpu_stats(uint32_t cpu) {
 // disabled from the switch that brought it here.
 extern "C" [[noreturn]] void thread_first_run(kernel::sched::Thread* self) {
     using namespace kernel::sched;
-    finish_switch_from_new_thread();
+    finish_switch_here();
     kernel::cpu::enable_interrupts();
     self->entry(self->argument);
     Thread::end_current({});

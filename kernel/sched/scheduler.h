@@ -65,6 +65,14 @@ void wake(Thread& thread);
 enum class HandOff : uint8_t { Blocking, Syscall };
 bool claim_for_switch(Thread& thread);
 void switch_to_claimed(Thread& thread, HandOff by = HandOff::Blocking);
+// switch_to_claimed(thread, HandOff::Syscall) for a thread parked in the syscall fast path
+// (its resume_frame): it resumes straight into Ring 3 from `frame`, which the caller has filled
+// with the call's outcome, through the syscall exit (syscall_entry.S), instead of returning
+// through the kernel frames it switched away in.
+void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame);
+// The incoming half of a switch, for a thread that resumes other than by returning from
+// switch_context (a new thread's first run, a syscall resumed straight into Ring 3).
+void finish_switch_here();
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();

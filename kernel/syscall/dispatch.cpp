@@ -98,6 +98,7 @@ inline bool done_early(object::Thread& self, uint64_t number, SyscallFrame& fram
 static_assert(SYSCALL_ENTRY_COUNT == mnos::SYSCALL_COUNT);
 static_assert(SYSCALL_ENTRY_INVALID_RESULT == mnos::error_result(mnos::Error::InvalidArgument));
 static_assert(SYSCALL_ENTRY_FRAME_RAX == offsetof(SyscallFrame, rax));
+static_assert(SYSCALL_ENTRY_CALLEE_SAVED == offsetof(SyscallFrame, r13));
 
 bool is_canonical(uint64_t address) { return uint64_t(int64_t(address << 16) >> 16) == address; }
 
@@ -173,4 +174,18 @@ extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
     // saves a canonical RIP and no call changes it, so this only guards the invariant.
     if (!syscall::is_canonical(frame->user_rip))
         end_non_canonical(self, frame->user_rip);
+}
+
+// A thread the IPC fast path resumes straight into Ring 3 (switch_to_user_frame,
+// syscall_entry.S) arrives here on its own kernel stack, interrupts off, the call's outcome
+// already in its frame: the incoming half of the switch, then what syscall_dispatch checks on
+// every way out. Its RIP needs no check: it was canonical at entry and the fast path's calls
+// leave it alone.
+extern "C" void syscall_resume_user() {
+    sched::finish_switch_here();
+    object::Thread& self = *sched::current_thread();
+    if (sched::asked_to_end(self)) [[unlikely]] {
+        cpu::enable_interrupts(); // as at syscall_dispatch's own end_if_asked
+        sched::end_asked(self);
+    }
 }
