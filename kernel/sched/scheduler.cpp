@@ -194,9 +194,6 @@ Thread* steal() {
     return nullptr;
 }
 
-uint32_t home_cpu(const Thread& thread) {
-    return thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu;
-}
 
 void finish_switch(CpuQueue& q) {
     Thread* prev = q.previous;
@@ -371,6 +368,24 @@ lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* arg
 
 void finish_switch_here() { finish_switch(this_queue()); }
 
+void finish_switch_to_user() {
+    CpuQueue& q = this_queue();
+    Thread& prev = *q.previous;
+    q.previous = nullptr;
+    bool requeue;
+    {
+        // finish_switch()'s section for the one case this switch leaves: the previous thread
+        // is the fast path's caller, Blocked, neither idle nor ended. No waker changes the state
+        // of a thread still on its CPU (sched::wake leaves it wake_after_switch), so the state
+        // needs no look.
+        Guard guard(prev.block_lock, INTERRUPTS_OFF);
+        prev.on_cpu.store(false, std::memory_order_release);
+        requeue = std::exchange(prev.wake_after_switch, false);
+    }
+    if (requeue)
+        enqueue(prev, prev.pinned_cpu != ANY_CPU ? prev.pinned_cpu : cpu_index());
+}
+
 bool steal_possible() {
     uint32_t self = cpu_index();
     for (uint32_t i = 0, cpus = online_cpu_count(); i < cpus; ++i)
@@ -481,15 +496,6 @@ void wake(Thread& thread) {
         }
     }
     enqueue(thread, home_cpu(thread));
-}
-
-bool claim_for_switch(Thread& thread) {
-    Guard guard(thread.block_lock, INTERRUPTS_OFF);
-    if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
-        thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
-        return false;
-    thread.wake_claimed = true;
-    return true;
 }
 
 // A wake that reaches the caller between its unlock and this switch finds it on_cpu and is left

@@ -182,7 +182,7 @@ extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
 // every way out. Its RIP needs no check: it was canonical at entry and the fast path's calls
 // leave it alone.
 extern "C" void syscall_resume_user() {
-    sched::finish_switch_here();
+    sched::finish_switch_to_user();
     object::Thread& self = *sched::current_thread();
     if (sched::asked_to_end(self)) [[unlikely]] {
         cpu::enable_interrupts(); // as at syscall_dispatch's own end_if_asked
