@@ -23,12 +23,15 @@ namespace {
 // endpoint slot and receive window that are slots or none (R13's none is UINT32_MAX). Any
 // other value is the general path's to refuse.
 bool fast_shape(const SyscallFrame& frame) {
-    return frame.r9 == CapSlot::NONE_VALUE && frame.rdi <= UINT32_MAX &&
-           frame.r13 <= UINT32_MAX;
+    return frame.r9 == CapSlot::NONE_VALUE && frame.rdi <= UINT32_MAX && frame.r13 <= UINT32_MAX;
 }
 
-CapSlot endpoint_slot(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.rdi)); }
-CapSlot window_register(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.r13)); }
+CapSlot endpoint_slot(const SyscallFrame& frame) {
+    return CapSlot(uint32_t(frame.rdi));
+}
+CapSlot window_register(const SyscallFrame& frame) {
+    return CapSlot(uint32_t(frame.r13));
+}
 
 // The message in the registers, straight into the partner's buffer: what deliver_locked()
 // does with a message that carries no capability (fast_shape() said it carries none).
@@ -45,9 +48,8 @@ void deliver_registers(const SyscallFrame& frame, IpcWaiter& to, uint64_t badge)
 
 // The capability in RDI if it has the type and rights of call S's row (abi/syscall.h); `use`
 // runs on it under the CNode lock. False otherwise: the general path reports the error.
-template <Syscall S, typename Use> bool with_endpoint_capability(IpcWaiter& self,
-                                                                 const SyscallFrame& frame,
-                                                                 Use use) {
+template <Syscall S, typename Use>
+bool with_endpoint_capability(IpcWaiter& self, const SyscallFrame& frame, Use use) {
     constexpr const mnos::SyscallSpec& spec = mnos::SYSCALL_SPECS[uint64_t(S)];
     static_assert(spec.type == mnos::CapType::IpcEndpoint);
     return self.cnode &&
@@ -56,7 +58,9 @@ template <Syscall S, typename Use> bool with_endpoint_capability(IpcWaiter& self
 
 // Sound: every waiter that reaches an endpoint from a syscall is the one embedded in a Thread
 // (as in kernel_hooks.cpp).
-Thread& thread_of(IpcWaiter& waiter) { return *static_cast<object::ThreadIpcWaiter&>(waiter).thread; }
+Thread& thread_of(IpcWaiter& waiter) {
+    return *static_cast<object::ThreadIpcWaiter&>(waiter).thread;
+}
 
 } // namespace
 
@@ -66,8 +70,8 @@ struct FastPath {
     // it will return with, and what its own finish() would still do after its switch is done
     // here, for it resumes in Ring 3 (sched::switch_to_claimed_user). RAX is `badge` either
     // way: a reply_recv returns the caller's badge, a call returns 0 and a reply carries none.
-    static void complete_in_frame(Thread& partner, SyscallFrame& to, const SyscallFrame& from,
-                                  uint64_t badge) {
+    [[gnu::always_inline]] static void complete_in_frame(Thread& partner, SyscallFrame& to,
+                                                         const SyscallFrame& from, uint64_t badge) {
         to.rsi = from.rsi;
         to.rdx = from.rdx;
         to.r10 = from.r10;
@@ -92,9 +96,10 @@ struct FastPath {
     // left its message for complete_in_frame() (it is parked here, and `self` blocks). Writes
     // the outcome into the frame: RAX (0 for a call, the badge of what arrived for a
     // reply_recv) and the message registers, or the error.
-    static void finish(Thread& self, Endpoint& endpoint, Thread& partner,
-                       std::optional<BlockResult> early, SyscallFrame* direct, uint64_t badge,
-                       SyscallFrame& frame, bool returns_badge) {
+    [[gnu::always_inline]] static void finish(Thread& self, Endpoint& endpoint, Thread& partner,
+                                              std::optional<BlockResult> early,
+                                              SyscallFrame* direct, uint64_t badge,
+                                              SyscallFrame& frame, bool returns_badge) {
         IpcWaiter& waiter = self.ipc;
         waiter.blocked_on = &endpoint; // abandon()'s lock, should a kill end the wait
         BlockResult result;
@@ -124,7 +129,9 @@ struct FastPath {
             syscall::write_message(frame, waiter.message);
             frame.rax = returns_badge ? waiter.message.badge : 0;
             break;
-        case WaiterState::Failed: frame.rax = uint64_t(mnos::error_result(waiter.error)); break;
+        case WaiterState::Failed:
+            frame.rax = uint64_t(mnos::error_result(waiter.error));
+            break;
         default: // a stray wake: still waiting, reported as the general path reports it
             frame.rax = uint64_t(mnos::error_result(mnos::Error::Busy));
             return;
@@ -132,7 +139,8 @@ struct FastPath {
         waiter.state = WaiterState::Idle;
     }
 
-    static bool call(Thread& self, SyscallFrame& frame) {
+    // Both inline into fast_call() and fast_reply_recv(): no call between dispatch and body.
+    [[gnu::always_inline]] static bool call(Thread& self, SyscallFrame& frame) {
         IpcWaiter& waiter = self.ipc;
         if (!fast_shape(frame) || waiter.is_blocked())
             return false;
@@ -167,7 +175,7 @@ struct FastPath {
         return true;
     }
 
-    static bool reply_recv(Thread& self, SyscallFrame& frame) {
+    [[gnu::always_inline]] static bool reply_recv(Thread& self, SyscallFrame& frame) {
         IpcWaiter& waiter = self.ipc;
         // The reply is owed through the endpoint invoked: its lock guards the pair, and the
         // reference reply_via holds becomes this syscall's while it waits to receive.
@@ -199,7 +207,9 @@ struct FastPath {
     }
 };
 
-bool fast_call(Thread& self, SyscallFrame& frame) { return FastPath::call(self, frame); }
+bool fast_call(Thread& self, SyscallFrame& frame) {
+    return FastPath::call(self, frame);
+}
 
 bool fast_reply_recv(Thread& self, SyscallFrame& frame) {
     return FastPath::reply_recv(self, frame);

@@ -18,6 +18,7 @@
 #include "kernel/object/process.h"
 #include "kernel/sched/cpu_local.h"
 #include "kernel/sched/reaper.h"
+#include "kernel/sched/user_process.h"
 #include "kernel/object/process.h"
 #include "kernel/sync/spinlock.h"
 
@@ -224,10 +225,28 @@ void finish_switch(CpuQueue& q) {
     }
 }
 
+// finish_switch() after switch_to_claimed_user(), which leaves only one case to finish.
+void finish_switch_to_user() {
+    CpuQueue& q = this_queue();
+    Thread& prev = *q.previous;
+    q.previous = nullptr;
+    bool requeue;
+    {
+        // finish_switch()'s section for the one case this switch leaves: the previous thread
+        // is the fast path's caller, Blocked, neither idle nor ended. No waker changes the state
+        // of a thread still on its CPU (sched::wake leaves it wake_after_switch), so the state
+        // needs no look.
+        Guard guard(prev.block_lock, INTERRUPTS_OFF);
+        prev.on_cpu.store(false, std::memory_order_release);
+        requeue = std::exchange(prev.wake_after_switch, false);
+    }
+    if (requeue)
+        enqueue(prev, prev.pinned_cpu != ANY_CPU ? prev.pinned_cpu : cpu_index());
+}
+
 // Makes `next`'s address space and kernel stack the CPU's: CR3 (only when it changes, since a
 // reload flushes the TLB), the stack SYSCALL switches to, and TSS.rsp0 for interrupts from Ring 3.
-void enter_context_of(Thread& next) {
-    x86_64::CpuArch& cpu = x86_64::this_cpu();
+void enter_context_of(x86_64::CpuArch& cpu, Thread& next) {
     mm::AddressSpace* space = next.process ? next.process->address_space() : nullptr;
     uint64_t root = space ? space->root().value() : mm::kernel_page_table_root().value();
     if (cpu.current_root != root) {
@@ -240,13 +259,16 @@ void enter_context_of(Thread& next) {
     }
 }
 
-// Everything a switch from `prev` to `next` does before the stacks change hands.
-void enter(CpuQueue& q, Thread& prev, Thread& next) {
+// Everything a switch from `prev` to `next` does before the stacks change hands; inline into
+// each kind of switch, which all sit on the fast paths.
+[[gnu::always_inline]] inline void enter(CpuQueue& q, Thread& prev, Thread& next) {
+    // One read of the CPU's block for the whole switch: interrupts are off, the thread stays.
+    x86_64::CpuArch& cpu = x86_64::this_cpu();
     next.state = ThreadState::Running;
-    next.cpu = cpu_index();
+    next.cpu = cpu.index;
     next.on_cpu.store(true, std::memory_order_relaxed);
     ++next.switches_in;
-    uint64_t this_cpu_bit = 1ull << cpu_index();
+    uint64_t this_cpu_bit = 1ull << cpu.index;
     if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
         next.ran_on_cpus |= this_cpu_bit;
         ++q.threads_run;
@@ -255,14 +277,13 @@ void enter(CpuQueue& q, Thread& prev, Thread& next) {
     q.previous = &prev;
     q.current = &next;
     q.busy.store(!next.is_idle, std::memory_order_relaxed);
-    set_current_thread(&next);
-    enter_context_of(next);
+    cpu.current_thread = &next; // set_current_thread()
+    enter_context_of(cpu, next);
     x86_64::save_fpu(prev.fpu);
     x86_64::restore_fpu(next.fpu);
 #if MNOS_LOCK_RANKS
     // The CPU's record of held lock ranks goes with the thread that holds them: a thread
     // preempted under a plain Spinlock resumes, perhaps elsewhere, still holding it.
-    x86_64::CpuArch& cpu = x86_64::this_cpu();
     prev.held_locks = cpu.held_locks;
     cpu.held_locks = next.held_locks;
 #endif
@@ -368,23 +389,6 @@ lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* arg
 
 void finish_switch_here() { finish_switch(this_queue()); }
 
-void finish_switch_to_user() {
-    CpuQueue& q = this_queue();
-    Thread& prev = *q.previous;
-    q.previous = nullptr;
-    bool requeue;
-    {
-        // finish_switch()'s section for the one case this switch leaves: the previous thread
-        // is the fast path's caller, Blocked, neither idle nor ended. No waker changes the state
-        // of a thread still on its CPU (sched::wake leaves it wake_after_switch), so the state
-        // needs no look.
-        Guard guard(prev.block_lock, INTERRUPTS_OFF);
-        prev.on_cpu.store(false, std::memory_order_release);
-        requeue = std::exchange(prev.wake_after_switch, false);
-    }
-    if (requeue)
-        enqueue(prev, prev.pinned_cpu != ANY_CPU ? prev.pinned_cpu : cpu_index());
-}
 
 bool steal_possible() {
     uint32_t self = cpu_index();
@@ -617,4 +621,19 @@ extern "C" [[noreturn]] void thread_first_run(kernel::sched::Thread* self) {
     kernel::cpu::enable_interrupts();
     self->entry(self->argument);
     Thread::end_current({});
+}
+
+// Where a thread the IPC fast path resumes straight into Ring 3 arrives (switch_to_user_frame,
+// syscall_entry.S), on its own kernel stack with interrupts off and the call's outcome already
+// in its frame: like thread_first_run, the incoming half of the switch, then what
+// syscall_dispatch checks on every way out. Its RIP needs no check: it was canonical at entry
+// and the fast path's calls leave it alone.
+extern "C" void syscall_resume_user() {
+    using namespace kernel::sched;
+    finish_switch_to_user();
+    Thread& self = *current();
+    if (asked_to_end(self)) [[unlikely]] {
+        kernel::cpu::enable_interrupts(); // as at syscall_dispatch's own end_if_asked
+        end_asked(self);
+    }
 }

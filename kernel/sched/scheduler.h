@@ -85,8 +85,6 @@ void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame);
 // The incoming half of a switch, for a thread that resumes other than by returning from
 // switch_context (a new thread's first run, a syscall resumed straight into Ring 3).
 void finish_switch_here();
-// finish_switch_here() after switch_to_claimed_user(), which leaves only one case to finish.
-void finish_switch_to_user();
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();

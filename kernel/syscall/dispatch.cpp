@@ -175,17 +175,3 @@ extern "C" void syscall_dispatch(syscall::SyscallFrame* frame) {
     if (!syscall::is_canonical(frame->user_rip))
         end_non_canonical(self, frame->user_rip);
 }
-
-// A thread the IPC fast path resumes straight into Ring 3 (switch_to_user_frame,
-// syscall_entry.S) arrives here on its own kernel stack, interrupts off, the call's outcome
-// already in its frame: the incoming half of the switch, then what syscall_dispatch checks on
-// every way out. Its RIP needs no check: it was canonical at entry and the fast path's calls
-// leave it alone.
-extern "C" void syscall_resume_user() {
-    sched::finish_switch_to_user();
-    object::Thread& self = *sched::current_thread();
-    if (sched::asked_to_end(self)) [[unlikely]] {
-        cpu::enable_interrupts(); // as at syscall_dispatch's own end_if_asked
-        sched::end_asked(self);
-    }
-}
