@@ -23,15 +23,12 @@ namespace {
 // endpoint slot and receive window that are slots or none (R13's none is UINT32_MAX). Any
 // other value is the general path's to refuse.
 bool fast_shape(const SyscallFrame& frame) {
-    return frame.r9 == CapSlot::NONE_VALUE && frame.rdi <= UINT32_MAX && frame.r13 <= UINT32_MAX;
+    return frame.r9 == CapSlot::NONE_VALUE && frame.rdi <= UINT32_MAX &&
+           frame.r13 <= UINT32_MAX;
 }
 
-CapSlot endpoint_slot(const SyscallFrame& frame) {
-    return CapSlot(uint32_t(frame.rdi));
-}
-CapSlot window_register(const SyscallFrame& frame) {
-    return CapSlot(uint32_t(frame.r13));
-}
+CapSlot endpoint_slot(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.rdi)); }
+CapSlot window_register(const SyscallFrame& frame) { return CapSlot(uint32_t(frame.r13)); }
 
 // The message in the registers, straight into the partner's buffer: what deliver_locked()
 // does with a message that carries no capability (fast_shape() said it carries none).
@@ -48,8 +45,9 @@ void deliver_registers(const SyscallFrame& frame, IpcWaiter& to, uint64_t badge)
 
 // The capability in RDI if it has the type and rights of call S's row (abi/syscall.h); `use`
 // runs on it under the CNode lock. False otherwise: the general path reports the error.
-template <Syscall S, typename Use>
-bool with_endpoint_capability(IpcWaiter& self, const SyscallFrame& frame, Use use) {
+template <Syscall S, typename Use> bool with_endpoint_capability(IpcWaiter& self,
+                                                                 const SyscallFrame& frame,
+                                                                 Use use) {
     constexpr const mnos::SyscallSpec& spec = mnos::SYSCALL_SPECS[uint64_t(S)];
     static_assert(spec.type == mnos::CapType::IpcEndpoint);
     return self.cnode &&
@@ -58,9 +56,7 @@ bool with_endpoint_capability(IpcWaiter& self, const SyscallFrame& frame, Use us
 
 // Sound: every waiter that reaches an endpoint from a syscall is the one embedded in a Thread
 // (as in kernel_hooks.cpp).
-Thread& thread_of(IpcWaiter& waiter) {
-    return *static_cast<object::ThreadIpcWaiter&>(waiter).thread;
-}
+Thread& thread_of(IpcWaiter& waiter) { return *static_cast<object::ThreadIpcWaiter&>(waiter).thread; }
 
 } // namespace
 

@@ -261,6 +261,10 @@ void enter_context_of(x86_64::CpuArch& cpu, Thread& next) {
 
 // Everything a switch from `prev` to `next` does before the stacks change hands; inline into
 // each kind of switch, which all sit on the fast paths.
+// `claimed`: `next` was claimed for a direct switch (claim_for_switch), so it is no idle thread
+// and this CPU is its home, i.e. the CPU it last ran on or is pinned to and so ran on: it is
+// counted in threads_run already.
+template <bool claimed = false>
 [[gnu::always_inline]] inline void enter(CpuQueue& q, Thread& prev, Thread& next) {
     // One read of the CPU's block for the whole switch: interrupts are off, the thread stays.
     x86_64::CpuArch& cpu = x86_64::this_cpu();
@@ -268,15 +272,17 @@ void enter_context_of(x86_64::CpuArch& cpu, Thread& next) {
     next.cpu = cpu.index;
     next.on_cpu.store(true, std::memory_order_relaxed);
     ++next.switches_in;
-    uint64_t this_cpu_bit = 1ull << cpu.index;
-    if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
-        next.ran_on_cpus |= this_cpu_bit;
-        ++q.threads_run;
+    if constexpr (!claimed) {
+        uint64_t this_cpu_bit = 1ull << cpu.index;
+        if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
+            next.ran_on_cpus |= this_cpu_bit;
+            ++q.threads_run;
+        }
     }
     ++q.switches;
     q.previous = &prev;
     q.current = &next;
-    q.busy.store(!next.is_idle, std::memory_order_relaxed);
+    q.busy.store(claimed || !next.is_idle, std::memory_order_relaxed);
     cpu.current_thread = &next; // set_current_thread()
     enter_context_of(cpu, next);
     x86_64::save_fpu(prev.fpu);
@@ -518,7 +524,7 @@ void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame) {
     ++q.syscall_hand_offs;
     // Never the running thread: `thread` was Blocked and off every CPU when it was claimed.
     Thread& prev = *q.current;
-    enter(q, prev, thread);
+    enter<true>(q, prev, thread);
     switch_to_user_frame(&prev.saved_rsp, &frame);
     // Back on `prev` by an ordinary switch (its saved registers have switch_context's layout).
     finish_switch(this_queue());
