@@ -195,7 +195,6 @@ Thread* steal() {
     return nullptr;
 }
 
-
 void finish_switch(CpuQueue& q) {
     Thread* prev = q.previous;
     q.previous = nullptr;
@@ -394,7 +393,6 @@ lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* arg
 } // namespace
 
 void finish_switch_here() { finish_switch(this_queue()); }
-
 
 bool steal_possible() {
     uint32_t self = cpu_index();
