@@ -61,13 +61,41 @@ Thread& thread_of(IpcWaiter& waiter) { return *static_cast<object::ThreadIpcWait
 } // namespace
 
 struct FastPath {
+    // The partner's side of the call, when it is parked in the fast path itself (its
+    // resume_frame `to`, its wake claimed by us): the outcome goes straight into the registers
+    // it will return with, and what its own finish() would still do after its switch is done
+    // here, for it resumes in Ring 3 (sched::switch_to_claimed_user). RAX is `badge` either
+    // way: a reply_recv returns the caller's badge, a call returns 0 and a reply carries none.
+    [[gnu::always_inline]] static void complete_in_frame(Thread& partner, SyscallFrame& to,
+                                                         const SyscallFrame& from, uint64_t badge) {
+        to.rsi = from.rsi;
+        to.rdx = from.rdx;
+        to.r10 = from.r10;
+        to.r8 = from.r8;
+        to.r9 = CapSlot::NONE_VALUE;
+        to.r12 = uint32_t(mnos::Rights::None);
+        to.rax = badge;
+        IpcWaiter& waiter = partner.ipc;
+        waiter.state = WaiterState::Idle;
+        partner.resume_frame = nullptr;
+        // The reference the partner's syscall held on the endpoint it waited through (its
+        // call's lookup, or its reply_via's): never the last, as ours is on the same endpoint.
+        Endpoint* held = waiter.blocked_on;
+        waiter.blocked_on = nullptr;
+        held->release();
+    }
+
     // After the section that completed `partner` (claimed) and left `self` waiting: the CPU
     // goes to the partner. `early` is what begin_block() said: a kill (or a stray pending
     // wake) leaves `self` running, and then the partner's claimed wake goes through its run
-    // queue, as in block_until_woken(). Writes the outcome into the frame: RAX (0 for a call,
-    // the badge of what arrived for a reply_recv) and the message registers, or the error.
-    static void finish(Thread& self, Endpoint& endpoint, Thread& partner,
-                       std::optional<BlockResult> early, SyscallFrame& frame, bool returns_badge) {
+    // queue, as in block_until_woken(). `direct`: the partner's resume_frame, when the section
+    // left its message for complete_in_frame() (it is parked here, and `self` blocks). Writes
+    // the outcome into the frame: RAX (0 for a call, the badge of what arrived for a
+    // reply_recv) and the message registers, or the error.
+    [[gnu::always_inline]] static void finish(Thread& self, Endpoint& endpoint, Thread& partner,
+                                              std::optional<BlockResult> early,
+                                              SyscallFrame* direct, uint64_t badge,
+                                              SyscallFrame& frame, bool returns_badge) {
         IpcWaiter& waiter = self.ipc;
         waiter.blocked_on = &endpoint; // abandon()'s lock, should a kill end the wait
         BlockResult result;
@@ -75,7 +103,17 @@ struct FastPath {
             sched::wake(partner);
             result = *early;
         } else {
-            sched::switch_to_claimed(partner, sched::HandOff::Syscall);
+            // Before the switch: no one can claim our wake until we are off this CPU.
+            self.resume_frame = &frame;
+            if (direct) {
+                complete_in_frame(partner, *direct, frame, badge);
+                sched::switch_to_claimed_user(partner, *direct);
+            } else {
+                sched::switch_to_claimed(partner, sched::HandOff::Syscall);
+            }
+            // Back by an ordinary switch (a fast partner that resumed us in Ring 3 never
+            // returns here): whoever woke us left the outcome in waiter.
+            self.resume_frame = nullptr;
             result = sched::end_block(self);
         }
         // As KernelSchedulerHooks::block_current: off the endpoint, or the partner's wake owed.
@@ -87,7 +125,9 @@ struct FastPath {
             syscall::write_message(frame, waiter.message);
             frame.rax = returns_badge ? waiter.message.badge : 0;
             break;
-        case WaiterState::Failed: frame.rax = uint64_t(mnos::error_result(waiter.error)); break;
+        case WaiterState::Failed:
+            frame.rax = uint64_t(mnos::error_result(waiter.error));
+            break;
         default: // a stray wake: still waiting, reported as the general path reports it
             frame.rax = uint64_t(mnos::error_result(mnos::Error::Busy));
             return;
@@ -95,7 +135,8 @@ struct FastPath {
         waiter.state = WaiterState::Idle;
     }
 
-    static bool call(Thread& self, SyscallFrame& frame) {
+    // Both inline into fast_call() and fast_reply_recv(): no call between dispatch and body.
+    [[gnu::always_inline]] static bool call(Thread& self, SyscallFrame& frame) {
         IpcWaiter& waiter = self.ipc;
         if (!fast_shape(frame) || waiter.is_blocked())
             return false;
@@ -112,22 +153,25 @@ struct FastPath {
         auto& endpoint = static_cast<Endpoint&>(*held);
         Thread* partner;
         std::optional<BlockResult> early;
+        SyscallFrame* direct;
         {
             Guard guard(endpoint.m_lock, INTERRUPTS_OFF);
             IpcWaiter* receiver = endpoint.waiting_receiver_locked();
             if (!receiver || !sched::claim_for_switch(thread_of(*receiver)))
                 return false;
             partner = &thread_of(*receiver);
-            deliver_registers(frame, *receiver, badge);
             waiter.receive_window = window_register(frame);
             endpoint.call_and_await_locked(waiter, *receiver);
             early = sched::begin_block(self, sched::BlockMode::Interruptible);
+            direct = early ? nullptr : partner->resume_frame;
+            if (!direct)
+                deliver_registers(frame, *receiver, badge);
         }
-        finish(self, endpoint, *partner, early, frame, false);
+        finish(self, endpoint, *partner, early, direct, badge, frame, false);
         return true;
     }
 
-    static bool reply_recv(Thread& self, SyscallFrame& frame) {
+    [[gnu::always_inline]] static bool reply_recv(Thread& self, SyscallFrame& frame) {
         IpcWaiter& waiter = self.ipc;
         // The reply is owed through the endpoint invoked: its lock guards the pair, and the
         // reference reply_via holds becomes this syscall's while it waits to receive.
@@ -139,24 +183,29 @@ struct FastPath {
             return false;
         Thread* partner;
         std::optional<BlockResult> early;
+        SyscallFrame* direct;
         {
             Guard guard(endpoint->m_lock, INTERRUPTS_OFF);
             IpcWaiter* caller = endpoint->waiting_caller_locked(waiter);
             if (!caller || !sched::claim_for_switch(thread_of(*caller)))
                 return false;
             partner = &thread_of(*caller);
-            deliver_registers(frame, *caller, 0);
             waiter.receive_window = window_register(frame);
             endpoint->reply_and_enqueue_locked(waiter, *caller);
             early = sched::begin_block(self, sched::BlockMode::Interruptible);
+            direct = early ? nullptr : partner->resume_frame;
+            if (!direct)
+                deliver_registers(frame, *caller, 0);
         }
-        finish(self, *endpoint, *partner, early, frame, true);
+        finish(self, *endpoint, *partner, early, direct, 0, frame, true);
         endpoint->release(); // reply_via's; nothing is locked, should it be the last
         return true;
     }
 };
 
-bool fast_call(Thread& self, SyscallFrame& frame) { return FastPath::call(self, frame); }
+bool fast_call(Thread& self, SyscallFrame& frame) {
+    return FastPath::call(self, frame);
+}
 
 bool fast_reply_recv(Thread& self, SyscallFrame& frame) {
     return FastPath::reply_recv(self, frame);

@@ -108,6 +108,12 @@ public:
     bool wake_claimed GUARDED_BY(block_lock) = false;
     bool woken_by_kill GUARDED_BY(block_lock) = false;
     bool blocked_interruptibly GUARDED_BY(block_lock) = false;
+    // Set while the thread is parked in the syscall fast path (kernel/ipc/fastpath.cpp), to its
+    // syscall frame: a fast-path partner that claims its wake may then complete the call in
+    // that frame and resume it straight into Ring 3 (sched::switch_to_claimed_user). Written by
+    // the thread itself before it switches out and after it is back, and by the one thread
+    // that claimed its wake in between (the claim and on_cpu order the two).
+    syscall::SyscallFrame* resume_frame = nullptr;
 
 #if MNOS_LOCK_RANKS
     // The lock ranks it held when it was last switched out (CpuArch::held_locks while it runs).

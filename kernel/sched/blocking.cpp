@@ -7,26 +7,6 @@
 
 namespace kernel::sched {
 
-std::optional<BlockResult> begin_block(Thread& self, BlockMode mode) {
-    Guard guard(self.block_lock, INTERRUPTS_OFF);
-    if (self.wake_pending) {
-        self.wake_pending = false;
-        return BlockResult::Woken;
-    }
-    bool interruptible = mode == BlockMode::Interruptible;
-    // Read under block_lock, after the killer set it and before it looks at our state: either
-    // we see the kill here, or the killer sees us Blocked below.
-    if (interruptible && self.kill_requested())
-        return BlockResult::Interrupted;
-    // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
-    // and hands the thread to sched::wake, which waits until this CPU has switched away.
-    self.state = ThreadState::Blocked;
-    self.wake_claimed = false;
-    self.woken_by_kill = false;
-    self.blocked_interruptibly = interruptible;
-    return std::nullopt;
-}
-
 BlockResult block_until_woken(BlockMode mode, Thread* partner) {
     // Interrupts off before reading current(): the thread must not move between finding itself
     // and blocking.

@@ -39,7 +39,26 @@ BlockResult block_until_woken(BlockMode mode = BlockMode::Interruptible, Thread*
 // - begin_block: what block_until_woken() would return at once (a pending wake, a kill),
 //   leaving the thread running; otherwise nullopt, and the thread is Blocked.
 // - end_block: after the switch back, whether a kill ended the block.
-std::optional<BlockResult> begin_block(Thread& self, BlockMode mode);
+// Inline: the syscall fast path blocks through it on every round trip.
+inline std::optional<BlockResult> begin_block(Thread& self, BlockMode mode) {
+    Guard guard(self.block_lock, INTERRUPTS_OFF);
+    if (self.wake_pending) {
+        self.wake_pending = false;
+        return BlockResult::Woken;
+    }
+    bool interruptible = mode == BlockMode::Interruptible;
+    // Read under block_lock, after the killer set it and before it looks at our state: either
+    // we see the kill here, or the killer sees us Blocked below.
+    if (interruptible && self.kill_requested())
+        return BlockResult::Interrupted;
+    // Blocked before the lock drops, as in WaitQueue: a waker that takes the lock next sees it
+    // and hands the thread to sched::wake, which waits until this CPU has switched away.
+    self.state = ThreadState::Blocked;
+    self.wake_claimed = false;
+    self.woken_by_kill = false;
+    self.blocked_interruptibly = interruptible;
+    return std::nullopt;
+}
 // No lock: the thread runs again only after someone claimed its wake (wake_claimed), and from
 // then until its next begin_block() nobody but the thread touches woken_by_kill (the killer
 // writes it only while claiming); the claim happened before the thread was queued or switched

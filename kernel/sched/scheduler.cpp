@@ -18,16 +18,17 @@
 #include "kernel/object/process.h"
 #include "kernel/sched/cpu_local.h"
 #include "kernel/sched/reaper.h"
+#include "kernel/sched/user_process.h"
 #include "kernel/object/process.h"
 #include "kernel/sync/spinlock.h"
 
 extern "C" void switch_context(uint64_t* save_rsp, uint64_t load_rsp);
+extern "C" void switch_to_user_frame(uint64_t* save_rsp, kernel::syscall::SyscallFrame* frame);
 extern "C" void thread_start();
 
 namespace kernel::sched {
 
 bool steal_possible();
-void finish_switch_from_new_thread();
 
 namespace {
 
@@ -194,10 +195,6 @@ Thread* steal() {
     return nullptr;
 }
 
-uint32_t home_cpu(const Thread& thread) {
-    return thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu;
-}
-
 void finish_switch(CpuQueue& q) {
     Thread* prev = q.previous;
     q.previous = nullptr;
@@ -227,10 +224,28 @@ void finish_switch(CpuQueue& q) {
     }
 }
 
+// finish_switch() after switch_to_claimed_user(), which leaves only one case to finish.
+void finish_switch_to_user() {
+    CpuQueue& q = this_queue();
+    Thread& prev = *q.previous;
+    q.previous = nullptr;
+    bool requeue;
+    {
+        // finish_switch()'s section for the one case this switch leaves: the previous thread
+        // is the fast path's caller, Blocked, neither idle nor ended. No waker changes the state
+        // of a thread still on its CPU (sched::wake leaves it wake_after_switch), so the state
+        // needs no look.
+        Guard guard(prev.block_lock, INTERRUPTS_OFF);
+        prev.on_cpu.store(false, std::memory_order_release);
+        requeue = std::exchange(prev.wake_after_switch, false);
+    }
+    if (requeue)
+        enqueue(prev, prev.pinned_cpu != ANY_CPU ? prev.pinned_cpu : cpu_index());
+}
+
 // Makes `next`'s address space and kernel stack the CPU's: CR3 (only when it changes, since a
 // reload flushes the TLB), the stack SYSCALL switches to, and TSS.rsp0 for interrupts from Ring 3.
-void enter_context_of(Thread& next) {
-    x86_64::CpuArch& cpu = x86_64::this_cpu();
+void enter_context_of(x86_64::CpuArch& cpu, Thread& next) {
     mm::AddressSpace* space = next.process ? next.process->address_space() : nullptr;
     uint64_t root = space ? space->root().value() : mm::kernel_page_table_root().value();
     if (cpu.current_root != root) {
@@ -243,36 +258,49 @@ void enter_context_of(Thread& next) {
     }
 }
 
+// Everything a switch from `prev` to `next` does before the stacks change hands; inline into
+// each kind of switch, which all sit on the fast paths.
+// `claimed`: `next` was claimed for a direct switch (claim_for_switch), so it is no idle thread
+// and this CPU is its home, i.e. the CPU it last ran on or is pinned to and so ran on: it is
+// counted in threads_run already.
+template <bool claimed = false>
+[[gnu::always_inline]] inline void enter(CpuQueue& q, Thread& prev, Thread& next) {
+    // One read of the CPU's block for the whole switch: interrupts are off, the thread stays.
+    x86_64::CpuArch& cpu = x86_64::this_cpu();
+    next.state = ThreadState::Running;
+    next.cpu = cpu.index;
+    next.on_cpu.store(true, std::memory_order_relaxed);
+    ++next.switches_in;
+    if constexpr (!claimed) {
+        uint64_t this_cpu_bit = 1ull << cpu.index;
+        if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
+            next.ran_on_cpus |= this_cpu_bit;
+            ++q.threads_run;
+        }
+    }
+    ++q.switches;
+    q.previous = &prev;
+    q.current = &next;
+    q.busy.store(claimed || !next.is_idle, std::memory_order_relaxed);
+    cpu.current_thread = &next; // set_current_thread()
+    enter_context_of(cpu, next);
+    x86_64::save_fpu(prev.fpu);
+    x86_64::restore_fpu(next.fpu);
+#if MNOS_LOCK_RANKS
+    // The CPU's record of held lock ranks goes with the thread that holds them: a thread
+    // preempted under a plain Spinlock resumes, perhaps elsewhere, still holding it.
+    prev.held_locks = cpu.held_locks;
+    cpu.held_locks = next.held_locks;
+#endif
+}
+
 void switch_to(CpuQueue& q, Thread& next) {
     Thread& prev = *q.current;
     if (&next == &prev) {
         prev.state = ThreadState::Running;
         return;
     }
-    next.state = ThreadState::Running;
-    next.cpu = cpu_index();
-    next.on_cpu.store(true, std::memory_order_relaxed);
-    ++next.switches_in;
-    uint64_t this_cpu_bit = 1ull << cpu_index();
-    if (!next.is_idle && !(next.ran_on_cpus & this_cpu_bit)) {
-        next.ran_on_cpus |= this_cpu_bit;
-        ++q.threads_run;
-    }
-    ++q.switches;
-    q.previous = &prev;
-    q.current = &next;
-    q.busy.store(!next.is_idle, std::memory_order_relaxed);
-    set_current_thread(&next);
-    enter_context_of(next);
-    x86_64::save_fpu(prev.fpu);
-    x86_64::restore_fpu(next.fpu);
-#if MNOS_LOCK_RANKS
-    // The CPU's record of held lock ranks goes with the thread that holds them: a thread
-    // preempted under a plain Spinlock resumes, perhaps elsewhere, still holding it.
-    x86_64::CpuArch& cpu = x86_64::this_cpu();
-    prev.held_locks = cpu.held_locks;
-    cpu.held_locks = next.held_locks;
-#endif
+    enter(q, prev, next);
     switch_context(&prev.saved_rsp, next.saved_rsp);
     // Back on `prev`, possibly on another CPU: the queue to finish on is the one we run on now.
     finish_switch(this_queue());
@@ -364,7 +392,7 @@ lib::Result<Thread*> create(lib::StringView name, Thread::Entry entry, void* arg
 
 } // namespace
 
-void finish_switch_from_new_thread() { finish_switch(this_queue()); }
+void finish_switch_here() { finish_switch(this_queue()); }
 
 bool steal_possible() {
     uint32_t self = cpu_index();
@@ -478,15 +506,6 @@ void wake(Thread& thread) {
     enqueue(thread, home_cpu(thread));
 }
 
-bool claim_for_switch(Thread& thread) {
-    Guard guard(thread.block_lock, INTERRUPTS_OFF);
-    if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
-        thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
-        return false;
-    thread.wake_claimed = true;
-    return true;
-}
-
 // A wake that reaches the caller between its unlock and this switch finds it on_cpu and is left
 // to finish_switch on the other side (wake_after_switch), exactly as for schedule().
 void switch_to_claimed(Thread& thread, HandOff by) {
@@ -495,6 +514,18 @@ void switch_to_claimed(Thread& thread, HandOff by) {
     if (by == HandOff::Syscall)
         ++q.syscall_hand_offs;
     switch_to(q, thread);
+}
+
+void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame) {
+    CpuQueue& q = this_queue();
+    ++q.hand_offs;
+    ++q.syscall_hand_offs;
+    // Never the running thread: `thread` was Blocked and off every CPU when it was claimed.
+    Thread& prev = *q.current;
+    enter<true>(q, prev, thread);
+    switch_to_user_frame(&prev.saved_rsp, &frame);
+    // Back on `prev` by an ordinary switch (its saved registers have switch_context's layout).
+    finish_switch(this_queue());
 }
 
 // A sleeper waits on its CPU's sleep list under the blocking protocol (blocking.h): the timer
@@ -590,8 +621,23 @@ CpuStats cpu_stats(uint32_t cpu) {
 // disabled from the switch that brought it here.
 extern "C" [[noreturn]] void thread_first_run(kernel::sched::Thread* self) {
     using namespace kernel::sched;
-    finish_switch_from_new_thread();
+    finish_switch_here();
     kernel::cpu::enable_interrupts();
     self->entry(self->argument);
     Thread::end_current({});
+}
+
+// Where a thread the IPC fast path resumes straight into Ring 3 arrives (switch_to_user_frame,
+// syscall_entry.S), on its own kernel stack with interrupts off and the call's outcome already
+// in its frame: like thread_first_run, the incoming half of the switch, then what
+// syscall_dispatch checks on every way out. Its RIP needs no check: it was canonical at entry
+// and the fast path's calls leave it alone.
+extern "C" void syscall_resume_user() {
+    using namespace kernel::sched;
+    finish_switch_to_user();
+    Thread& self = *current();
+    if (asked_to_end(self)) [[unlikely]] {
+        kernel::cpu::enable_interrupts(); // as at syscall_dispatch's own end_if_asked
+        end_asked(self);
+    }
 }

@@ -63,8 +63,28 @@ void wake(Thread& thread);
 // once, as a wake followed by a pick of exactly it would, without touching a run queue.
 // `by` says which path made the switch, for the statistics.
 enum class HandOff : uint8_t { Blocking, Syscall };
-bool claim_for_switch(Thread& thread);
+// The CPU a thread belongs on: the one it is pinned to, or the one it last ran on.
+inline uint32_t home_cpu(const Thread& thread) {
+    return thread.pinned_cpu != ANY_CPU ? thread.pinned_cpu : thread.cpu;
+}
+// Inline: the syscall fast path claims its partner on every round trip.
+inline bool claim_for_switch(Thread& thread) {
+    Guard guard(thread.block_lock, INTERRUPTS_OFF);
+    if (thread.state != ThreadState::Blocked || thread.wake_claimed || thread.is_idle ||
+        thread.on_cpu.load(std::memory_order_acquire) || home_cpu(thread) != cpu_index())
+        return false;
+    thread.wake_claimed = true;
+    return true;
+}
 void switch_to_claimed(Thread& thread, HandOff by = HandOff::Blocking);
+// switch_to_claimed(thread, HandOff::Syscall) for a thread parked in the syscall fast path
+// (its resume_frame): it resumes straight into Ring 3 from `frame`, which the caller has filled
+// with the call's outcome, through the syscall exit (syscall_entry.S), instead of returning
+// through the kernel frames it switched away in.
+void switch_to_claimed_user(Thread& thread, syscall::SyscallFrame& frame);
+// The incoming half of a switch, for a thread that resumes other than by returning from
+// switch_context (a new thread's first run, a syscall resumed straight into Ring 3).
+void finish_switch_here();
 
 // From the timer interrupt: counts the tick, wakes sleepers, requests preemption.
 void on_timer_tick();

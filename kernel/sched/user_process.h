@@ -50,9 +50,12 @@ lib::Result<lib::RefPtr<Thread>> spawn_user_thread(Process& process, lib::VirtAd
 // current thread, if it was killed or its process is exiting; otherwise returns. Inline: every
 // syscall's exit asks, and almost always the answer is no.
 [[noreturn]] void end_asked(Thread& self);
-inline void end_if_asked(Thread& self) {
+inline bool asked_to_end(const Thread& self) {
     Process* process = self.process;
-    if ((process && process->exiting.load(std::memory_order_acquire)) || self.kill_requested())
+    return (process && process->exiting.load(std::memory_order_acquire)) || self.kill_requested();
+}
+inline void end_if_asked(Thread& self) {
+    if (asked_to_end(self))
         end_asked(self);
 }
 

@@ -98,6 +98,7 @@ inline bool done_early(object::Thread& self, uint64_t number, SyscallFrame& fram
 static_assert(SYSCALL_ENTRY_COUNT == mnos::SYSCALL_COUNT);
 static_assert(SYSCALL_ENTRY_INVALID_RESULT == mnos::error_result(mnos::Error::InvalidArgument));
 static_assert(SYSCALL_ENTRY_FRAME_RAX == offsetof(SyscallFrame, rax));
+static_assert(SYSCALL_ENTRY_CALLEE_SAVED == offsetof(SyscallFrame, r13));
 
 bool is_canonical(uint64_t address) { return uint64_t(int64_t(address << 16) >> 16) == address; }
 

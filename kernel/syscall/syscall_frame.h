@@ -10,8 +10,10 @@
 namespace kernel::syscall {
 
 struct SyscallFrame {
-    // Pushed by the entry stub, lowest address first: only what the calls read or write, and
-    // what SYSRET needs (syscall_entry.S says why nothing else is saved).
+    // Pushed by the entry stub, lowest address first: the user's callee-saved registers (read
+    // back only when the thread resumes straight into Ring 3 from this frame), what the calls
+    // read or write, and what SYSRET needs (syscall_entry.S says why nothing else is saved).
+    uint64_t r15, r14, rbp, rbx;
     uint64_t r13, r12, r9, r8, r10, rdx, rsi, rdi, rax;
     uint64_t user_rip;    // from RCX
     uint64_t user_rflags; // from R11
@@ -27,8 +29,9 @@ struct SyscallFrame {
     uint64_t arg6() const { return r12; }
     uint64_t arg7() const { return r13; }
 };
-static_assert(offsetof(SyscallFrame, rax) == 8 * 8);
-static_assert(offsetof(SyscallFrame, user_rip) == 9 * 8);
-static_assert(sizeof(SyscallFrame) == 12 * 8); // keeps the handler's stack 16-byte aligned
+static_assert(offsetof(SyscallFrame, r13) == 4 * 8);
+static_assert(offsetof(SyscallFrame, rax) == 12 * 8);
+static_assert(offsetof(SyscallFrame, user_rip) == 13 * 8);
+static_assert(sizeof(SyscallFrame) == 16 * 8); // keeps the handler's stack 16-byte aligned
 
 } // namespace kernel::syscall

@@ -4,16 +4,12 @@
 // pointer through save_rsp, loads load_rsp and restores the next thread's callee-saved registers.
 // The caller-saved registers need no saving: to the compiler this is an ordinary call.
 // Runs with interrupts disabled (scheduler contract), so nothing observes a half-switched CPU.
+#include "kernel/arch/x86_64/switch_context.inc"
+
     .text
     .global switch_context
 switch_context:
-    push %rbp
-    push %rbx
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-    mov %rsp, (%rdi)
+    SAVE_SWITCHED_OUT
     mov %rsi, %rsp
     pop %r15
     pop %r14
