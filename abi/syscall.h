@@ -74,7 +74,8 @@ enum class Invokes : uint8_t { Nothing, AnyCapability, Object };
     X(DeviceIrq, 38, Object, PciDevice, Rights::Write)     /* (device, entry) -> irq line */\
     X(DmaAddress, 39, Object, PciDevice, Rights::Write)    /* (device, frame) -> phys */\
     X(MapMmio, 40, Object, Process, Rights::Write)         /* (process, mmio, addr, flags) */\
-    X(WatchProcess, 41, Object, Process, Rights::Read)     /* (process, notification, bits) */
+    X(WatchProcess, 41, Object, Process, Rights::Read)     /* (process, notification, bits) */\
+    X(DmaRelease, 42, Object, PciDevice, Rights::Write)    /* (device, phys) -> pins left */
 
 enum class Syscall : uint64_t {
 #define MNOS_SYSCALL_NUMBER(name, number, invokes, type, rights) name = number,

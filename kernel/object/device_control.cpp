@@ -4,6 +4,7 @@
 #include "kernel/object/pci_device.h"
 #include "kernel/pci/bus.h"
 #include "kernel/sync/spinlock.h"
+#include "kernel/debug/log.h"
 
 namespace kernel::object {
 
@@ -35,6 +36,28 @@ lib::Result<lib::RefPtr<PciDevice>> device_for(uint16_t vendor, uint16_t device,
 }
 
 } // namespace
+
+void release_devices_of(uint64_t pid) {
+    // Copied out first: a device's lock has the rank of this one, so it is not taken inside.
+    // The devices are never freed (one leaked reference each), so the pointers stay good.
+    PciDevice* devices[lib::pci::Inventory::MAX_DEVICES];
+    {
+        Guard guard(g_devices_lock);
+        for (size_t i = 0; i < lib::pci::Inventory::MAX_DEVICES; ++i)
+            devices[i] = g_devices[i];
+    }
+    for (PciDevice* device : devices) {
+        if (!device)
+            continue;
+        uint32_t released = device->release_if_pinned_by(pid);
+        if (released == 0)
+            continue;
+        const lib::pci::Bdf& bdf = device->device().bdf;
+        kprintln("pci: {:02x}:{:02x}.{}: process {} ended: bus mastering off, {} DMA frame(s) "
+                 "released",
+                 bdf.bus, bdf.device, bdf.function, pid, released);
+    }
+}
 
 // (device control, vendor << 16 | device, index) -> pci-device slot with every right but
 // REVOKE. The device's bus mastering is switched off first: a new owner starts from a device

@@ -26,4 +26,9 @@ private:
     DeviceControl() : KernelObject(CAP_TYPE) {}
 };
 
+// Process `pid` ended: every device whose DMA pins it took has bus mastering switched off and
+// those pins let go, so a driver that dies leaves no frame pinned, whether or not init claims
+// its device again (process teardown calls this).
+void release_devices_of(uint64_t pid);
+
 } // namespace kernel::object

@@ -6,6 +6,8 @@
 #include "kernel/irq/msi.h"
 #include "kernel/mm/memory.h"
 #include "kernel/object/mmio_region.h"
+#include "kernel/object/process.h"
+#include "kernel/object/thread.h"
 #include "lib/pci/device_access.h"
 
 namespace kernel::object {
@@ -106,7 +108,8 @@ lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DeviceIrq>,
     return insert_derived(call, std::move(line));
 }
 
-// (device, memory-frame slot) -> the frame's physical address; the frame stays pinned
+// (device, memory-frame slot) -> the frame's physical address; the frame stays pinned (once
+// more, when it already was)
 lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DmaAddress>,
                                         syscall::Invocation& call) {
     auto frame = TRY(call.object_argument<MemoryFrame>(call.registers.arg1(),
@@ -115,18 +118,47 @@ lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DmaAddress>,
     if (!frame->owns_pages())
         return lib::fail(Error::InvalidArgument);
     Guard guard(m_lock);
-    lib::RefPtr<MemoryFrame>* free_pin = nullptr;
-    for (auto& pin : m_pins) {
-        if (pin.get() == frame.get())
+    size_t free_pin = MAX_DMA_PINS;
+    for (size_t i = 0; i < MAX_DMA_PINS; ++i) {
+        if (m_pins[i].get() == frame.get()) {
+            if (m_pin_counts[i] >= MAX_PIN_COUNT)
+                return lib::fail(Error::NoSlot);
+            ++m_pin_counts[i];
             return frame->base().value();
-        if (!pin && !free_pin)
-            free_pin = &pin;
+        }
+        if (!m_pins[i] && free_pin == MAX_DMA_PINS)
+            free_pin = i;
     }
-    if (!free_pin)
+    if (free_pin == MAX_DMA_PINS)
         return lib::fail(Error::NoSlot);
     uint64_t address = frame->base().value();
-    *free_pin = std::move(frame);
+    m_pins[free_pin] = std::move(frame);
+    m_pin_counts[free_pin] = 1;
+    if (call.caller && call.caller->process)
+        m_pinned_by = call.caller->process->pid();
     return address;
+}
+
+// (device, physical address a DmaAddress returned) -> the frame's pins left. The driver says
+// when its device is done with a frame; the kernel cannot know (DMA is not confined, drivers.md).
+lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DmaRelease>,
+                                        syscall::Invocation& call) {
+    uint64_t address = call.registers.arg1();
+    lib::RefPtr<MemoryFrame> last; // the frame's last reference, if ours: dropped unlocked
+    uint32_t left = 0;
+    {
+        Guard guard(m_lock);
+        size_t index = MAX_DMA_PINS;
+        for (size_t i = 0; i < MAX_DMA_PINS; ++i)
+            if (m_pins[i] && m_pins[i]->base().value() == address)
+                index = i;
+        if (index == MAX_DMA_PINS)
+            return lib::fail(Error::NotFound);
+        left = --m_pin_counts[index];
+        if (left == 0)
+            last = std::move(m_pins[index]);
+    }
+    return left;
 }
 
 void PciDevice::reset_for_new_owner() {
@@ -135,16 +167,33 @@ void PciDevice::reset_for_new_owner() {
     write_command(uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER));
 }
 
+uint32_t PciDevice::release_if_pinned_by(uint64_t pid) {
+    Guard guard(m_lock);
+    if (pid == 0 || m_pinned_by != pid)
+        return 0;
+    // Bus mastering off first: only then can the device no longer reach the frames.
+    uint16_t command = m_config.read16(m_device.bdf, lib::pci::reg::COMMAND);
+    m_config.write16(m_device.bdf, lib::pci::reg::COMMAND,
+                     uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER));
+    return release_pins();
+}
+
 void PciDevice::write_command(uint16_t value) {
     m_config.write16(m_device.bdf, lib::pci::reg::COMMAND, value);
     // With bus mastering off the device can no longer reach the pinned frames.
     if (!(value & lib::pci::COMMAND_BUS_MASTER))
-        release_pins();
+        (void)release_pins();
 }
 
-void PciDevice::release_pins() {
-    for (auto& pin : m_pins)
-        pin.reset();
+uint32_t PciDevice::release_pins() {
+    uint32_t released = 0;
+    for (size_t i = 0; i < MAX_DMA_PINS; ++i) {
+        released += m_pins[i] ? 1 : 0;
+        m_pins[i].reset();
+        m_pin_counts[i] = 0;
+    }
+    m_pinned_by = 0;
+    return released;
 }
 
 lib::Result<lib::RefPtr<IrqLine>> PciDevice::msix_line(uint32_t entry) {

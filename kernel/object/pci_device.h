@@ -7,13 +7,17 @@
 //   DeviceIrq      (WRITE)  an IrqLine for MSI-X table entry N (a kernel-allocated vector the
 //                           kernel programs into the table); without MSI-X, entry 0 is the
 //                           function's plain MSI vector, or its INTx line when it has no MSI
-//   DmaAddress     (WRITE)  the physical address of a MemoryFrame the driver allocated, which
-//                           the device keeps pinned until bus mastering is switched off
+//   DmaAddress     (WRITE)  the physical address of a MemoryFrame the driver allocated or was
+//                           sent, which the device keeps pinned until bus mastering is
+//                           switched off, or until DmaRelease takes the pin back
+//   DmaRelease     (WRITE)  lets one pin of the frame at a physical address go
 //
 // The pins are what make killing a driver during I/O safe: a dying driver's DMA frames would
 // otherwise go back to the allocator while the device may still write into them. A pinned frame
 // stays allocated (and charged) until the device can no longer reach it: the next owner's
-// claim (DeviceControl's ClaimPciDevice) or the driver itself switches bus mastering off first.
+// claim (DeviceControl's ClaimPciDevice), the end of the process that pinned it (teardown,
+// release_devices_of) or the driver itself switches bus mastering off first. A frame pinned
+// twice (two clients sharing one buffer) needs two DmaReleases: pins are counted.
 //
 // One object per function of the inventory, created on first claim and kept for the kernel's
 // lifetime, like IrqLines: the MSI vectors bound to it and the IrqLines built on them survive a
@@ -37,7 +41,10 @@ class PciDevice final : public KernelObject, private IrqHooks {
 public:
     static constexpr mnos::CapType CAP_TYPE = mnos::CapType::PciDevice;
     static constexpr uint32_t MAX_VECTORS = 8;    // MSI-X entries a driver may ask for
-    static constexpr uint32_t MAX_DMA_PINS = 32;  // frames a device may hold at once
+    // Frames a device may hold at once: a driver's own DMA memory and one buffer for each of
+    // its clients (the block service has 32 places), with room to spare.
+    static constexpr uint32_t MAX_DMA_PINS = 40;
+    static constexpr uint32_t MAX_PIN_COUNT = 1024; // pins of one frame
 
     // `device` is the inventory's entry, which outlives every object (static storage).
     static lib::Result<lib::RefPtr<PciDevice>> create(const lib::pci::Device& device,
@@ -52,11 +59,15 @@ public:
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DeviceMmio>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DeviceIrq>, syscall::Invocation&);
     lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DmaAddress>, syscall::Invocation&);
+    lib::Result<uint64_t> invoke(syscall::Op<mnos::Syscall::DmaRelease>, syscall::Invocation&);
 
     const lib::pci::Device& device() const { return m_device; }
 
     // A new owner takes the device: bus mastering off, then every pinned frame let go.
     void reset_for_new_owner();
+    // Process `pid` ended: if it pinned this device's frames, bus mastering off and every pin
+    // let go, as for a new owner. The number of frames released (0 when it pinned none).
+    uint32_t release_if_pinned_by(uint64_t pid);
 
 private:
     template <typename T, typename... Args>
@@ -77,7 +88,7 @@ private:
     lib::Result<lib::RefPtr<IrqLine>> msi_line() REQUIRES(m_lock);
     lib::Result<lib::RefPtr<IrqLine>> intx_line() REQUIRES(m_lock);
     void write_command(uint16_t value) REQUIRES(m_lock);
-    void release_pins() REQUIRES(m_lock);
+    uint32_t release_pins() REQUIRES(m_lock);
 
     const lib::pci::Device& m_device;
     lib::pci::ConfigSpace& m_config;
@@ -90,6 +101,10 @@ private:
     lib::RefPtr<IrqLine> m_intx GUARDED_BY(m_lock);
     lib::RefPtr<IrqLine> m_msi GUARDED_BY(m_lock); // without MSI-X, when the function has MSI
     std::array<lib::RefPtr<MemoryFrame>, MAX_DMA_PINS> m_pins GUARDED_BY(m_lock);
+    std::array<uint32_t, MAX_DMA_PINS> m_pin_counts GUARDED_BY(m_lock) = {};
+    // The process that took the pins (the last DmaAddress's caller), 0 for none; a restarted
+    // driver is a new process, and its claim released the old one's pins.
+    uint64_t m_pinned_by GUARDED_BY(m_lock) = 0;
 };
 
 } // namespace kernel::object

@@ -6,6 +6,7 @@
 #include "kernel/debug/log.h"
 #include "kernel/mm/hhdm.h"
 #include "kernel/mm/memory.h"
+#include "kernel/object/device_control.h"
 #include "kernel/object/address_space_pin.h"
 #include "kernel/object/memory_frame.h"
 #include "kernel/object/mmio_region.h"
@@ -75,6 +76,8 @@ void Process::release_address_space() {
         void free_mapped_frames() { Regions::free_all(mapped); }
         void clear_capabilities() { p.m_cnode.clear(); }
         void post_exit() {
+            // Before anyone learns of the end: a driver restarted on it finds no pin left.
+            release_devices_of(p.m_pid);
             // Threads that each ended alone leave a process that exited with 0.
             p.begin_exit({mnos::ExitReason::Exited, 0, 0}, 0);
             p.m_exit.post(p.exit_state());

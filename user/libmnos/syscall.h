@@ -217,9 +217,14 @@ inline lib::Result<CapSlot> device_irq(CapSlot device, uint32_t entry) {
     return to_slot(invoke<Syscall::DeviceIrq>(device, entry));
 }
 // The physical address of `frame` for the device's DMA; the frame stays pinned to the device
-// until bus mastering is switched off.
+// until bus mastering is switched off, the process ends or dma_release takes the pin back.
 inline lib::Result<uint64_t> dma_address(CapSlot device, CapSlot frame) {
     return checked(invoke<Syscall::DmaAddress>(device, frame.index()));
+}
+// Lets one pin of the frame at `address` (a dma_address result) go: the device no longer
+// reaches it. The frame's pins left; NotFound when none is pinned there.
+inline lib::Result<uint64_t> dma_release(CapSlot device, uint64_t address) {
+    return checked(invoke<Syscall::DmaRelease>(device, address));
 }
 // Maps `region` uncached at `address` in `process` (flags: MAP_WRITE or 0; never MAP_EXEC).
 inline lib::Result<void> map_mmio(CapSlot process, CapSlot region, uint64_t address,

@@ -157,6 +157,7 @@ int64_t pick() {
         return call(Syscall::DeviceMmio, random_slot(), next(), random_count());
     case Syscall::DeviceIrq: return call(Syscall::DeviceIrq, random_slot(), below(16));
     case Syscall::DmaAddress: return call(Syscall::DmaAddress, random_slot(), random_slot());
+    case Syscall::DmaRelease: return call(Syscall::DmaRelease, random_slot(), next());
     case Syscall::MapMmio:
         return call(Syscall::MapMmio, below(2) ? SELF : random_slot(), random_slot(),
                     random_map_address(), below(3));

@@ -113,6 +113,52 @@ void interrupts_and_dma() {
           "DMA memory is charged to the driver's budget");
 }
 
+// DmaRelease: pins are counted per frame, a device holds at most 40 frames, and a released pin
+// makes room for another. The probe ends with its DMA memory still pinned: the kernel lets it
+// go with the process (the boot test checks the kernel's line).
+void dma_pins() {
+    auto frame = sys::alloc_memory(mnos::service_caps::BUDGET, 1);
+    auto first = frame ? sys::dma_address(OWN, *frame) : lib::fail(frame.error());
+    auto second = frame ? sys::dma_address(OWN, *frame) : lib::fail(frame.error());
+    check(first && second && *first == *second, "a frame pinned twice has one address");
+    check(first && sys::dma_release(OWN, *first).value_or(9) == 1 &&
+              sys::dma_release(OWN, *first).value_or(9) == 0,
+          "DmaRelease takes one pin back at a time (2 pins: 1 left, then 0)");
+    check(first && refused(sys::dma_release(OWN, *first), Error::NotFound),
+          "DmaRelease of a frame no longer pinned is refused (NotFound)");
+    check(refused(sys::dma_release(OWN, 0x1234000), Error::NotFound),
+          "DmaRelease of an address never pinned is refused (NotFound)");
+    if (frame)
+        (void)sys::drop_cap(*frame);
+    // The DMA memory above holds one pin: 39 more fill the device's 40. Each frame's capability
+    // goes at once, so the pin alone keeps it (and the CNode has room).
+    constexpr int MORE = 39;
+    uint64_t addresses[MORE + 1] = {};
+    int pinned = 0;
+    for (int i = 0; i <= MORE; ++i) {
+        auto one = sys::alloc_memory(mnos::service_caps::BUDGET, 1);
+        if (!one)
+            break;
+        auto address = sys::dma_address(OWN, *one);
+        (void)sys::drop_cap(*one);
+        if (!address) {
+            check(i == MORE && address.error() == Error::NoSlot,
+                  "a device pins at most 40 frames (NoSlot beyond)");
+            break;
+        }
+        addresses[pinned++] = *address;
+    }
+    check(pinned == MORE, "39 frames more are pinned");
+    bool released = pinned > 0 && sys::dma_release(OWN, addresses[0]).value_or(9) == 0;
+    auto again = sys::alloc_memory(mnos::service_caps::BUDGET, 1);
+    auto repinned = again ? sys::dma_address(OWN, *again) : lib::fail(again.error());
+    check(released && repinned.has_value(), "a released pin makes room for another frame");
+    if (repinned)
+        addresses[0] = *repinned;
+    for (int i = 0; i < pinned; ++i)
+        (void)sys::dma_release(OWN, addresses[i]);
+}
+
 } // namespace
 
 int main(int, char**) {
@@ -127,6 +173,7 @@ int main(int, char**) {
     config_writes();
     other_addresses(*other_common);
     interrupts_and_dma();
+    dma_pins();
     mnos::println("device-probe: {} failure(s)", g_failures);
     return g_failures;
 }
