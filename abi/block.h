@@ -10,7 +10,8 @@
 //   BadAddress       the sectors do not fit the attached buffer at that offset
 //   NoSlot           no buffer attached (or no room for another client: 32 at once)
 //   Exists           a second Attach from the same client (Detach first to change buffers)
-//   Busy             Detach while a request of the same client is in flight
+//   Busy             Detach while a request of the same client is in flight, or timed out
+//                    and still held by the device (its late completion writes the buffer)
 //   InvalidArgument  (Watch) a capability that is not a Process with READ
 //   Unsupported      Write on a read-only disk, Flush on a disk without a write cache to flush
 //   DeviceError      the disk reported an I/O error
@@ -27,7 +28,9 @@ inline constexpr uint64_t MAX_SECTORS = 128;       // one request: 64 KiB
 inline constexpr uint64_t MAX_BUFFER_PAGES = 512;
 
 enum Method : uint64_t {
-    Attach = 1, // transfer: a MemoryFrame (READ, WRITE, GRANT) of 1..MAX_BUFFER_PAGES -> ()
+    // transfer: a MemoryFrame (READ, WRITE, GRANT) of 1..MAX_BUFFER_PAGES -> (flags:
+    // ATTACH_DIRECT when the device reads and writes the buffer itself, without a copy)
+    Attach = 1,
     Info = 2,   // () -> (capacity in sectors, SECTOR_SIZE, flags: READ_ONLY, CAN_FLUSH)
     Read = 3,   // (first sector, count, buffer offset) -> (bytes read); data in the buffer
     Write = 4,  // (first sector, count, buffer offset) -> (bytes written); data from the buffer
@@ -38,6 +41,7 @@ enum Method : uint64_t {
     Watch = 7,
 };
 
+inline constexpr uint64_t ATTACH_DIRECT = 1u << 0;
 inline constexpr uint64_t INFO_READ_ONLY = 1u << 0;
 inline constexpr uint64_t INFO_CAN_FLUSH = 1u << 1;
 

@@ -2,6 +2,7 @@
 
 #include "abi/error.h"
 #include "user/libmnos/memory.h"
+#include "user/libmnos/print.h"
 
 namespace virtio_blk {
 
@@ -17,8 +18,22 @@ ClientUse::~ClientUse() {
 // Sound without the lock: the entry's buffer and size cannot change while this use holds it.
 uint8_t* ClientUse::buffer() const { return m_table->m_entries[m_index].buffer; }
 uint64_t ClientUse::bytes() const { return m_table->m_entries[m_index].pages * PAGE; }
+uint64_t ClientUse::device_address() const { return m_table->m_entries[m_index].device_address; }
 
-lib::Result<void> ClientTable::attach(uint64_t badge, uint8_t* buffer, uint64_t pages) {
+KeptUse ClientUse::keep() {
+    KeptUse kept(m_table, m_index);
+    m_table = nullptr;
+    return kept;
+}
+
+void KeptUse::release() {
+    if (m_table)
+        m_table->release(m_index);
+    m_table = nullptr;
+}
+
+lib::Result<void> ClientTable::attach(uint64_t badge, uint8_t* buffer, uint64_t pages,
+                                      uint64_t device_address) {
     mnos::LockGuard guard(m_lock);
     Entry* free = nullptr;
     for (Entry& e : m_entries) {
@@ -29,7 +44,7 @@ lib::Result<void> ClientTable::attach(uint64_t badge, uint8_t* buffer, uint64_t 
     }
     if (!free)
         return lib::fail(mnos::Error::NoSlot);
-    *free = {badge, buffer, pages, 0};
+    *free = {badge, buffer, pages, device_address, 0};
     return {};
 }
 
@@ -41,6 +56,24 @@ lib::Result<ClientUse> ClientTable::use(uint64_t badge) {
             return ClientUse(*this, i);
         }
     return lib::fail(mnos::Error::NoSlot);
+}
+
+size_t ClientTable::pinned() const {
+    mnos::LockGuard guard(m_lock);
+    size_t count = 0;
+    for (const Entry& e : m_entries)
+        count += e.buffer && e.device_address ? 1 : 0;
+    return count;
+}
+
+void ClientTable::drop(const Entry& gone) {
+    // The entry is out of the table and had no use left, so no request is in the device with
+    // this buffer: the pin may go, then the mapping.
+    if (gone.device_address)
+        if (auto released = mnos::sys::dma_release(m_device, gone.device_address); !released)
+            mnos::println("virtio-blk: cannot release a client's pin: {}",
+                          mnos::error_name(released.error()));
+    mnos::free_pages(gone.buffer, gone.pages);
 }
 
 ClientTable::Entry ClientTable::take_locked(size_t index) {
@@ -58,7 +91,7 @@ void ClientTable::release(size_t index) {
             return;
         gone = take_locked(index);
     }
-    mnos::free_pages(gone.buffer, gone.pages);
+    drop(gone);
 }
 
 lib::Result<void> ClientTable::detach(uint64_t badge) {
@@ -76,8 +109,8 @@ lib::Result<void> ClientTable::detach(uint64_t badge) {
         // Its watch, if any, stays pending: its bit is freed when it fires (departed).
         gone = take_locked(index);
     }
-    // Out of the table first, so no new request can take a use; then the pages go.
-    mnos::free_pages(gone.buffer, gone.pages);
+    // Out of the table first, so no new request can take a use; then the pin and pages go.
+    drop(gone);
     return {};
 }
 
@@ -124,7 +157,7 @@ void ClientTable::departed(uint64_t bits) {
         }
     }
     for (size_t i = 0; i < count; ++i)
-        mnos::free_pages(gone[i].buffer, gone[i].pages);
+        drop(gone[i]);
 }
 
 } // namespace virtio_blk

@@ -154,12 +154,18 @@ void Disk::release_slot(size_t index) {
 }
 
 lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* data,
-                                 uint32_t bytes) {
+                                 uint32_t bytes, ClientUse* client) {
     if (bytes > DATA_PAGES * PAGE)
         return lib::fail(Error::InvalidArgument);
+    // The client's buffer is one contiguous frame at its device address, and `data` lies inside
+    // it (the request was checked against the buffer's size), so its device address is the
+    // frame's plus the same offset.
+    bool direct = client && client->device_address() != 0 && bytes > 0;
+    uint64_t direct_address =
+        direct ? client->device_address() + uint64_t(data - client->buffer()) : 0;
     size_t index = TRY(reserve_slot());
     uint8_t* header_memory = header_of(index);
-    blk::RequestMemory memory{header_address(index), data_address(index),
+    blk::RequestMemory memory{header_address(index), direct ? direct_address : data_address(index),
                               header_address(index) + STATUS_OFFSET};
     std::array<lib::virtio::Buffer, 3> storage;
     auto chain = blk::request_chain(type, memory, bytes, storage);
@@ -171,7 +177,7 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
     __builtin_memcpy(header_memory, &header, sizeof header);
     // A value no device writes on success, so a request the device never completed is an error.
     header_memory[STATUS_OFFSET] = 0xff;
-    if (type == RequestType::Out)
+    if (type == RequestType::Out && !direct)
         copy_sectors(data_of(index), data, bytes);
     uint16_t record = 0; // a new high-water mark of requests in flight, to log
     bool wake_watchdog = false;
@@ -185,7 +191,11 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
             return lib::fail(head.error());
         }
         m_owner[*head] = int16_t(index);
-        m_slots[index] = {State::InFlight, 0, sector};
+        m_slots[index].state = State::InFlight;
+        m_slots[index].age = 0;
+        m_slots[index].sector = sector;
+        m_slots[index].direct = direct;
+        m_direct += direct ? 1 : 0;
         if (m_queue.needs_notify())
             m_transport.notify(REQUEST_QUEUE);
         uint16_t now = m_queue.in_flight();
@@ -204,8 +214,11 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
         if (m_slots[index].state == State::Done)
             break;
         if (m_slots[index].state == State::TimedOut) {
-            // The device may still write the slot: it stays out of the pool until then.
+            // The device may still write the slot, and for a direct request the client's
+            // buffer: both stay the device's until it returns the chain (serve_interrupts).
             m_slots[index].state = State::Abandoned;
+            if (direct)
+                m_slots[index].kept = client->keep();
             return lib::fail(Error::Timeout);
         }
     }
@@ -213,7 +226,7 @@ lib::Result<void> Disk::transfer(RequestType type, uint64_t sector, uint8_t* dat
     // interrupt thread set Done under orders that before this read, and the syscalls in
     // between (their asm clobbers memory) keep the compiler from reusing the 0xff it stored.
     auto status = blk::status_result(header_memory[STATUS_OFFSET]);
-    if (status && type == RequestType::In)
+    if (status && type == RequestType::In && !direct)
         copy_sectors(data, data_of(index), bytes);
     release_slot(index);
     return status;
@@ -230,6 +243,8 @@ void Disk::serve_interrupts() {
             (void)m_transport.read_isr();
         uint64_t finished = 0; // slots whose workers to wake, once the lock is released
         bool late = false;
+        KeptUse kept[SLOTS]; // late direct requests' client uses, released unlocked
+        size_t kept_count = 0;
         {
             mnos::LockGuard guard(m_lock);
             while (true) {
@@ -248,6 +263,8 @@ void Disk::serve_interrupts() {
                 if (slot.state == State::Abandoned) {
                     slot.state = State::Free; // its worker answered Timeout long ago
                     late = true;
+                    if (slot.kept)
+                        kept[kept_count++] = std::exchange(slot.kept, KeptUse{});
                     continue;
                 }
                 // InFlight, or TimedOut with the worker not yet woken: the result wins.
@@ -257,7 +274,14 @@ void Disk::serve_interrupts() {
         }
         if (finished)
             (void)sys::signal(m_events, finished);
-        if (late)
+        // Releasing a use may let the client's entry go (DmaRelease, unmapping): syscalls,
+        // so after the lock. The device has returned these chains: it no longer reaches them.
+        for (size_t i = 0; i < kept_count; ++i)
+            kept[i].release();
+        if (kept_count)
+            mnos::println("virtio-blk: a request that timed out completed after all, into its "
+                          "client's buffer; its slot and its hold on the client are free again");
+        else if (late)
             mnos::println("virtio-blk: a request that timed out completed after all; its slot "
                           "is free again");
     }

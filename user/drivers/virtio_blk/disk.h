@@ -8,8 +8,14 @@
 // A request the device never completes must not hold its client forever: a watchdog thread
 // ages the slots in flight and, past the timeout, wakes the worker, which answers Timeout. The
 // device may still write that slot's memory, so the slot stays out of the pool until the
-// device gives it back (and the client's buffer is never written after the answer: data goes
-// through the slot and is copied out only on completion).
+// device gives it back.
+//
+// Zero copy: when the client's buffer is pinned to the device (clients.h), the chain's data
+// buffer is the client's own memory and the slot only lends its header and status byte. A
+// request that timed out then keeps its client's use (and so the buffer's pin and the client's
+// place) in its slot until the device returns the chain: the late completion writes the
+// client's buffer, which stays the device's until then. Buffers that are not pinned go through
+// the slot's data, copied in and out as before, and are never written after the answer.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +23,7 @@
 
 #include "lib/virtio/blk.h"
 #include "lib/virtio/split_queue.h"
+#include "user/drivers/virtio_blk/clients.h"
 #include "user/drivers/virtio_blk/transport.h"
 #include "user/libmnos/device.h"
 #include "user/libmnos/spin_lock.h"
@@ -49,9 +56,13 @@ public:
     // One request: `bytes` (a multiple of 512, at most 64 KiB; 0 for Flush) from `data` for
     // Out, into it for In. Blocks until the device completes it (the device's status becomes
     // DeviceError or Unsupported) or the timeout passes (Timeout). Busy when every slot is
-    // taken, which only requests the device never gave back can cause.
+    // taken, which only requests the device never gave back can cause. With a `client` whose
+    // buffer (holding `data`) is pinned, the device reads or writes `data` itself; on Timeout
+    // the request then keeps the client's use until the device returns it.
     lib::Result<void> transfer(lib::virtio::blk::RequestType type, uint64_t sector, uint8_t* data,
-                               uint32_t bytes);
+                               uint32_t bytes, ClientUse* client = nullptr);
+    // Requests done without a copy (a figure for the log).
+    uint64_t direct_requests() const { return m_direct; }
 
     // The interrupt thread: waits on the queue's interrupt and completes requests, forever.
     // Returns only if the device broke the queue's rules (the driver then exits and init
@@ -73,6 +84,8 @@ private:
         State state = State::Free;
         uint32_t age = 0; // watchdog periods in flight
         uint64_t sector = 0;
+        bool direct = false; // its data is the client's buffer
+        KeptUse kept;        // Abandoned and direct: the client's use, until the device is done
     };
 
     lib::Result<void> set_up_queue(const char** reason);
@@ -100,6 +113,7 @@ private:
     Slot m_slots[SLOTS];
     int16_t m_owner[lib::virtio::SplitQueue::MAX_SIZE]; // slot of each chain head in flight
     uint16_t m_most_in_flight = 0;
+    uint64_t m_direct = 0; // under m_lock
     bool m_watchdog_idle = false; // it waits for WATCHDOG_BIT: nothing was in flight
 };
 

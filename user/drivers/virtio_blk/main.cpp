@@ -5,8 +5,10 @@
 // the block protocol (abi/block.h) under the name "block": clients attach a buffer once, then
 // read and write sectors through it, several at a time (one worker thread per request in
 // flight, disk.h), and every request is checked before it reaches the device
-// (lib/block/request.h). Argument: `timeout=MS`, how long a request may stay in the device
-// before its client gets Timeout (disk.h's DEFAULT_TIMEOUT_MS without it).
+// (lib/block/request.h). Arguments: `timeout=MS`, how long a request may stay in the device
+// before its client gets Timeout (disk.h's DEFAULT_TIMEOUT_MS without it); `zero-copy=off`,
+// every request copied through the driver's own DMA memory (clients.h), which the tests use
+// to keep that path checked.
 #include "abi/block.h"
 #include "abi/init.h"
 #include "lib/block/request.h"
@@ -32,14 +34,41 @@ virtio_blk::Disk g_disk;
 virtio_blk::ClientTable g_clients;
 CapSlot g_endpoint;
 CapSlot g_departures; // the kernel signals a client's watch bit when its process ends
+bool g_zero_copy = true; // `zero-copy=off` among the arguments: every request copies
 
+// The client's frame is mapped and, where the device has a pin to spare, pinned to it, so its
+// requests go to the device without a copy. The entry is not in the table before the pin is
+// taken, so no Detach, departure or request can see it half made; if it cannot go in, the pin
+// and the mapping go back. The frame's capability is not kept: the mapping and the pin hold it.
 lib::Result<rpc::Reply> attach(const rpc::Request& request) {
-    auto buffer = TRY(mnos::map_sent_buffer(request.capability.slot, block::MAX_BUFFER_PAGES));
-    if (auto attached = g_clients.attach(request.badge, buffer.memory, buffer.pages); !attached) {
-        mnos::free_pages(buffer.memory, buffer.pages);
+    CapSlot sent = request.capability.slot;
+    if (sent.is_none())
+        return lib::fail(Error::InvalidArgument);
+    auto what = TRY(sys::inspect(sent));
+    if (what.type != mnos::CapType::MemoryFrame || what.size == 0 ||
+        what.size > block::MAX_BUFFER_PAGES)
+        return lib::fail(Error::InvalidArgument);
+    // Out of the window into a slot of our own: mapping and pinning need the frame named.
+    CapSlot kept = TRY(sys::delegate(sent, mnos::service_caps::SELF, CapSlot::none(),
+                                     mnos::Rights::Read | mnos::Rights::Write));
+    auto mapped = mnos::map_shared(kept, what.size, true);
+    if (!mapped) {
+        (void)sys::drop_cap(kept);
+        return lib::fail(mapped.error());
+    }
+    uint8_t* memory = static_cast<uint8_t*>(*mapped);
+    // A frame is physically contiguous (one base, its pages in a row), which is what a chain's
+    // data buffer needs. NoSlot (the device's pins all taken) leaves the copy path.
+    uint64_t device_address = g_zero_copy ? sys::dma_address(DEVICE, kept).value_or(0) : 0;
+    (void)sys::drop_cap(kept);
+    if (auto attached = g_clients.attach(request.badge, memory, what.size, device_address);
+        !attached) {
+        if (device_address)
+            (void)sys::dma_release(DEVICE, device_address);
+        mnos::free_pages(memory, what.size);
         return lib::fail(attached.error());
     }
-    return rpc::Reply{};
+    return rpc::Reply{{device_address ? block::ATTACH_DIRECT : 0}, {}};
 }
 
 // The client names its process: when that ends, the kernel signals the entry's bit and the
@@ -82,9 +111,10 @@ lib::Result<rpc::Reply> transfer(const rpc::Request& request, RequestType type) 
     uint64_t bytes = TRY(lib::block::check_request(r, {g_disk.capacity(), client.bytes()}));
     if (type == RequestType::Out && g_disk.read_only())
         return lib::fail(Error::Unsupported);
-    // The client may change its buffer meanwhile; it can only confuse itself: the driver
-    // copies through its own DMA memory, so the device never sees the client's pages.
-    TRY(g_disk.transfer(type, r.sector, client.buffer() + r.offset, uint32_t(bytes)));
+    // The client may change its buffer meanwhile; it can only confuse itself: the device
+    // reads or writes the pinned buffer directly (or the driver copies through its own slot),
+    // and either way only the client's own pages are touched.
+    TRY(g_disk.transfer(type, r.sector, client.buffer() + r.offset, uint32_t(bytes), &client));
     return rpc::Reply{{bytes}, {}};
 }
 
@@ -154,6 +184,10 @@ uint64_t timeout_argument(int argc, char** argv) {
 int main(int argc, char** argv) {
     const char* reason = nullptr;
     uint64_t timeout_ms = timeout_argument(argc, argv);
+    g_clients.set_device(DEVICE);
+    for (int i = 1; i < argc; ++i)
+        if (lib::StringView(argv[i]) == lib::StringView("zero-copy=off"))
+            g_zero_copy = false;
     if (auto started = g_disk.start(DEVICE, timeout_ms, &reason); !started) {
         mnos::println("virtio-blk: cannot start: {}: {}", reason ? reason : "?",
                       mnos::error_name(started.error()));
@@ -165,6 +199,8 @@ int main(int argc, char** argv) {
                   g_disk.read_only() ? ", read-only" : "");
     mnos::println("virtio-blk: {} workers, {} request slots, a request times out after {} ms",
                   virtio_blk::WORKERS, g_disk.slots(), timeout_ms);
+    mnos::println("virtio-blk: {}", g_zero_copy ? "zero copy: clients' buffers pinned for the device"
+                                                : "zero copy off: every request copied");
     auto endpoint = sys::create_endpoint(mnos::service_caps::BUDGET);
     if (!endpoint) {
         mnos::println("virtio-blk: no endpoint: {}", mnos::error_name(endpoint.error()));
