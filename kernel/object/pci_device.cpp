@@ -72,8 +72,9 @@ lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::PciConfigWrit
                                         syscall::Invocation& call) {
     uint64_t value = call.registers.arg3();
     TRY(lib::pci::check_config_write(call.registers.arg1(), call.registers.arg2(), value));
+    Released released; // declared first: dropped after the guard
     Guard guard(m_lock);
-    write_command(uint16_t(value));
+    write_command(uint16_t(value), released);
     return 0;
 }
 
@@ -162,12 +163,15 @@ lib::Result<uint64_t> PciDevice::invoke(syscall::Op<mnos::Syscall::DmaRelease>,
 }
 
 void PciDevice::reset_for_new_owner() {
+    Released released; // declared first: dropped after the guard
     Guard guard(m_lock);
     uint16_t command = m_config.read16(m_device.bdf, lib::pci::reg::COMMAND);
-    write_command(uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER));
+    write_command(uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER), released);
 }
 
 uint32_t PciDevice::release_if_pinned_by(uint64_t pid) {
+    Released released; // declared first: dropped after the guard (at teardown the pins are
+                       // often the frames' last references)
     Guard guard(m_lock);
     if (pid == 0 || m_pinned_by != pid)
         return 0;
@@ -175,25 +179,25 @@ uint32_t PciDevice::release_if_pinned_by(uint64_t pid) {
     uint16_t command = m_config.read16(m_device.bdf, lib::pci::reg::COMMAND);
     m_config.write16(m_device.bdf, lib::pci::reg::COMMAND,
                      uint16_t(command & ~lib::pci::COMMAND_BUS_MASTER));
-    return release_pins();
+    return release_pins(released);
 }
 
-void PciDevice::write_command(uint16_t value) {
+void PciDevice::write_command(uint16_t value, Released& released) {
     m_config.write16(m_device.bdf, lib::pci::reg::COMMAND, value);
     // With bus mastering off the device can no longer reach the pinned frames.
     if (!(value & lib::pci::COMMAND_BUS_MASTER))
-        (void)release_pins();
+        (void)release_pins(released);
 }
 
-uint32_t PciDevice::release_pins() {
-    uint32_t released = 0;
+uint32_t PciDevice::release_pins(Released& released) {
+    uint32_t count = 0;
     for (size_t i = 0; i < MAX_DMA_PINS; ++i) {
-        released += m_pins[i] ? 1 : 0;
-        m_pins[i].reset();
+        count += m_pins[i] ? 1 : 0;
+        released[i] = std::move(m_pins[i]);
         m_pin_counts[i] = 0;
     }
     m_pinned_by = 0;
-    return released;
+    return count;
 }
 
 lib::Result<lib::RefPtr<IrqLine>> PciDevice::msix_line(uint32_t entry) {

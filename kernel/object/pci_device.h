@@ -87,8 +87,11 @@ private:
     void set_masked(uint32_t entry, bool masked);
     lib::Result<lib::RefPtr<IrqLine>> msi_line() REQUIRES(m_lock);
     lib::Result<lib::RefPtr<IrqLine>> intx_line() REQUIRES(m_lock);
-    void write_command(uint16_t value) REQUIRES(m_lock);
-    uint32_t release_pins() REQUIRES(m_lock);
+    // The frames a release takes out of the pins. The caller drops them after m_lock: a
+    // frame's last reference frees its pages, whose allocator takes locks ranked above ours.
+    using Released = std::array<lib::RefPtr<MemoryFrame>, MAX_DMA_PINS>;
+    void write_command(uint16_t value, Released& released) REQUIRES(m_lock);
+    uint32_t release_pins(Released& released) REQUIRES(m_lock);
 
     const lib::pci::Device& m_device;
     lib::pci::ConfigSpace& m_config;
