@@ -1,8 +1,9 @@
 // The block service's clients: who has attached which buffer (abi/block.h), by badge. Several
 // workers serve one client at once, so each request holds a use of its client's entry while it
-// copies into or out of the buffer; an entry goes (Detach, or the end of the process its client
-// named with Watch) only when no request holds it, and the buffer is unmapped only then, so a
-// worker never touches a page that is gone.
+// (or the device, with zero copy) reads or writes the buffer; an entry goes (Detach, or the end
+// of the process its client named with Watch) only when no request holds it, and the buffer is
+// unpinned and unmapped only then, so neither a worker nor the device touches a page that is
+// gone.
 //
 // Zero copy: a client's buffer is one MemoryFrame, physically contiguous, so the driver pins it
 // to the device on Attach (DmaAddress) and the device reads and writes it directly. The pin is
