@@ -6,67 +6,126 @@ namespace {
 
 bool fits8(int32_t v) { return v >= -128 && v <= 127; }
 
-} // namespace
-
-void Assembler::imm32(uint32_t v) {
+// The raw encoders below write at p, which has room (Assembler::room), and return the end.
+uint8_t* put32(uint8_t* p, uint32_t v) {
     for (int i = 0; i < 4; ++i)
-        byte(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-void Assembler::imm64(uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-        byte(static_cast<uint8_t>(v >> (8 * i)));
+        *p++ = static_cast<uint8_t>(v >> (8 * i));
+    return p;
 }
 
 // `force` asks for a REX prefix even when no bit is set: without one, byte registers 4-7 mean
 // AH, CH, DH, BH instead of SPL, BPL, SIL, DIL.
-void Assembler::rex(bool w, uint8_t reg, uint8_t index, uint8_t base, bool force) {
+uint8_t* put_rex(uint8_t* p, bool w, uint8_t reg, uint8_t index, uint8_t base, bool force) {
     uint8_t b = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg >> 3) << 2) | ((index >> 3) << 1) |
                                      (base >> 3));
     if (b != 0x40 || force)
-        byte(b);
+        *p++ = b;
+    return p;
 }
 
-void Assembler::modrm_reg(uint8_t reg, uint8_t rm) {
-    byte(static_cast<uint8_t>(0xc0 | ((reg & 7) << 3) | (rm & 7)));
-}
-
-void Assembler::modrm_mem(uint8_t reg, Mem m) {
+uint8_t* put_modrm_mem(uint8_t* p, uint8_t reg, Mem m) {
     uint8_t base = code(m.base);
     bool has_index = m.index != Reg::rsp;
     // mod 00 with base rbp/r13 means RIP-relative (or no base), so those take a zero disp8.
     uint8_t mod = (m.disp == 0 && (base & 7) != 5) ? 0 : fits8(m.disp) ? 1 : 2;
     if (has_index || (base & 7) == 4) {
         uint8_t ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
-        byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | 4));
-        byte(static_cast<uint8_t>((ss << 6) | ((code(m.index) & 7) << 3) | (base & 7)));
+        *p++ = static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | 4);
+        *p++ = static_cast<uint8_t>((ss << 6) | ((code(m.index) & 7) << 3) | (base & 7));
     } else {
-        byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (base & 7)));
+        *p++ = static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (base & 7));
     }
     if (mod == 1)
-        byte(static_cast<uint8_t>(m.disp));
+        *p++ = static_cast<uint8_t>(m.disp);
     else if (mod == 2)
-        imm32(static_cast<uint32_t>(m.disp));
+        p = put32(p, static_cast<uint32_t>(m.disp));
+    return p;
+}
+
+} // namespace
+
+Assembler::~Assembler() {
+    if (buf_)
+        alloc_->deallocate(buf_, cap_, 1);
+}
+
+bool Assembler::reserve(size_t n) {
+    if (n <= cap_)
+        return true;
+    if (!ok_ || !alloc_) {
+        ok_ = false;
+        return false;
+    }
+    auto* fresh = static_cast<uint8_t*>(alloc_->allocate(n, 1));
+    if (!fresh) {
+        ok_ = false;
+        return false;
+    }
+    if (size_)
+        __builtin_memcpy(fresh, buf_, size_);
+    if (buf_)
+        alloc_->deallocate(buf_, cap_, 1);
+    buf_ = fresh;
+    cap_ = n;
+    return true;
+}
+
+uint8_t* Assembler::grow(size_t n) {
+    // Doubling keeps the copies linear in the code size; 4 KiB spares the first few steps.
+    size_t want = cap_ < 4096 ? 4096 : cap_;
+    while (want - size_ < n) {
+        if (want > SIZE_MAX / 2) {
+            ok_ = false;
+            return nullptr;
+        }
+        want *= 2;
+    }
+    return reserve(want) ? buf_ + size_ : nullptr;
+}
+
+void Assembler::imm32(uint32_t v) {
+    if (uint8_t* p = room(4))
+        size_ = static_cast<size_t>(put32(p, v) - buf_);
+}
+
+void Assembler::imm64(uint64_t v) {
+    if (uint8_t* p = room(8)) {
+        p = put32(p, static_cast<uint32_t>(v));
+        size_ = static_cast<size_t>(put32(p, static_cast<uint32_t>(v >> 32)) - buf_);
+    }
+}
+
+void Assembler::rex(bool w, uint8_t reg, uint8_t index, uint8_t base, bool force) {
+    if (uint8_t* p = room(1))
+        size_ = static_cast<size_t>(put_rex(p, w, reg, index, base, force) - buf_);
 }
 
 void Assembler::op_rr(uint8_t prefix, bool w, const uint8_t* opc, size_t n, uint8_t reg,
                       uint8_t rm, bool byte_regs) {
+    uint8_t* p = room(kMaxInstr);
+    if (!p)
+        return;
     if (prefix)
-        byte(prefix);
-    rex(w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || rm >= 4));
+        *p++ = prefix;
+    p = put_rex(p, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || rm >= 4));
     for (size_t i = 0; i < n; ++i)
-        byte(opc[i]);
-    modrm_reg(reg, rm);
+        *p++ = opc[i];
+    *p++ = static_cast<uint8_t>(0xc0 | ((reg & 7) << 3) | (rm & 7));
+    size_ = static_cast<size_t>(p - buf_);
 }
 
 void Assembler::op_rm(uint8_t prefix, bool w, const uint8_t* opc, size_t n, uint8_t reg, Mem m,
                       bool byte_regs) {
+    uint8_t* p = room(kMaxInstr);
+    if (!p)
+        return;
     if (prefix)
-        byte(prefix);
-    rex(w, reg, code(m.index), code(m.base), byte_regs && reg >= 4);
+        *p++ = prefix;
+    p = put_rex(p, w, reg, code(m.index), code(m.base), byte_regs && reg >= 4);
     for (size_t i = 0; i < n; ++i)
-        byte(opc[i]);
-    modrm_mem(reg, m);
+        *p++ = opc[i];
+    p = put_modrm_mem(p, reg, m);
+    size_ = static_cast<size_t>(p - buf_);
 }
 
 // ---- moves ----

@@ -5,12 +5,16 @@
 // field holds the position of the previous unresolved jump) and patched by bind(), so labels
 // need no allocation. Emission never fails on its own: when the buffer cannot grow, ok()
 // turns false and the caller discards the code.
+//
+// The buffer is the assembler's own (not a lib::Vector): code is emitted at a cursor, and an
+// instruction checks for room once, for its longest encoding, not once per byte — emission is
+// the largest part of the compile time (docs/wasm-engine.md, "Compile speed").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/vector.h"
+#include "lib/allocator.h"
 
 namespace wasm::x64 {
 
@@ -48,12 +52,18 @@ struct Label {
 
 class Assembler {
 public:
-    explicit Assembler(lib::Allocator* alloc) : buf_(alloc) {}
+    explicit Assembler(lib::Allocator* alloc) : alloc_(alloc) {}
+    ~Assembler();
+    Assembler(const Assembler&) = delete;
+    Assembler& operator=(const Assembler&) = delete;
 
     bool ok() const { return ok_; }
-    size_t size() const { return buf_.size(); }
-    const uint8_t* data() const { return buf_.data(); }
-    uint8_t* data() { return buf_.data(); }
+    size_t size() const { return size_; }
+    const uint8_t* data() const { return buf_; }
+    uint8_t* data() { return buf_; }
+    // Grows the buffer to hold at least n bytes in all, so that a caller that knows about how
+    // much code is coming spares the regrowth copies. False (and ok() false) without memory.
+    bool reserve(size_t n);
 
     // ---- moves ----
     void mov(W w, Reg dst, Reg src);
@@ -109,19 +119,33 @@ public:
     void patch_rel32(size_t field, size_t target);
     void patch_imm32(size_t at, uint32_t v);
     // Drops the code from `pos` on; no label may refer into it.
-    void rewind(size_t pos) { buf_.truncate(pos); }
+    void rewind(size_t pos) {
+        if (pos < size_)
+            size_ = pos;
+    }
 
     void byte(uint8_t b) {
-        if (!buf_.push_back(b))
-            ok_ = false;
+        if (uint8_t* p = room(1)) {
+            *p = b;
+            ++size_;
+        }
     }
 
 private:
+    // More than op_rr/op_rm ever write (prefix, REX, two opcode bytes, ModRM, SIB and disp32
+    // make 10), so that they check for room once.
+    static constexpr size_t kMaxInstr = 16;
+    // Where the next n bytes go, with room for them; nullptr (and ok() false) when the buffer
+    // cannot grow. The caller writes there and advances size_ by what it wrote.
+    uint8_t* room(size_t n) {
+        if (cap_ - size_ >= n) [[likely]]
+            return buf_ + size_;
+        return grow(n);
+    }
+    uint8_t* grow(size_t n);
     void imm32(uint32_t v);
     void imm64(uint64_t v);
     void rex(bool w, uint8_t reg, uint8_t index, uint8_t base, bool force = false);
-    void modrm_reg(uint8_t reg, uint8_t rm);
-    void modrm_mem(uint8_t reg, Mem m);
     // prefix (0 = none), REX, opcode bytes, ModRM: the common shape of every instruction here.
     void op_rr(uint8_t prefix, bool w, const uint8_t* opc, size_t n, uint8_t reg, uint8_t rm,
                bool byte_regs = false);
@@ -129,7 +153,10 @@ private:
                bool byte_regs = false);
     void label_ref(Label& l);
 
-    lib::Vector<uint8_t> buf_;
+    lib::Allocator* alloc_;
+    uint8_t* buf_ = nullptr;
+    size_t size_ = 0;
+    size_t cap_ = 0;
     bool ok_ = true;
 };
 
