@@ -321,6 +321,36 @@ void Assembler::cvt_int_to_float(bool dbl, W w, Xmm dst, Reg src) {
     op_rr(dbl ? 0xf2 : 0xf3, w == W::q, o, 2, code(dst), code(src));
 }
 
+void Assembler::load_float(bool dbl, Xmm dst, Mem src) {
+    const uint8_t o[] = {0x0f, 0x10};
+    op_rm(dbl ? 0xf2 : 0xf3, false, o, 2, code(dst), src);
+}
+
+void Assembler::store_float(bool dbl, Mem dst, Xmm src) {
+    const uint8_t o[] = {0x0f, 0x11};
+    op_rm(dbl ? 0xf2 : 0xf3, false, o, 2, code(src), dst);
+}
+
+void Assembler::sse_mem(Sse op, bool dbl, Xmm dst, Mem src) {
+    const uint8_t o[] = {0x0f, static_cast<uint8_t>(op)};
+    op_rm(dbl ? 0xf2 : 0xf3, false, o, 2, code(dst), src);
+}
+
+void Assembler::ucomi_mem(bool dbl, Xmm a, Mem b) {
+    const uint8_t o[] = {0x0f, 0x2e};
+    op_rm(dbl ? 0x66 : 0, false, o, 2, code(a), b);
+}
+
+void Assembler::movaps(Xmm dst, Xmm src) {
+    const uint8_t o[] = {0x0f, 0x28};
+    op_rr(0, false, o, 2, code(dst), code(src));
+}
+
+void Assembler::xorps(Xmm dst, Xmm src) {
+    const uint8_t o[] = {0x0f, 0x57};
+    op_rr(0, false, o, 2, code(dst), code(src));
+}
+
 // ---- control ----
 
 void Assembler::label_ref(Label& l) {

@@ -103,6 +103,13 @@ public:
     void ucomi(bool dbl, Xmm a, Xmm b);
     void cvt_float(bool dbl_from, Xmm dst, Xmm src);         // cvtss2sd / cvtsd2ss
     void cvt_int_to_float(bool dbl, W w, Xmm dst, Reg src);  // cvtsi2ss/sd
+    // movss/movsd: a load zeroes the rest of dst, a store writes only the 4 or 8 bytes.
+    void load_float(bool dbl, Xmm dst, Mem src);
+    void store_float(bool dbl, Mem dst, Xmm src);
+    void sse_mem(Sse op, bool dbl, Xmm dst, Mem src);
+    void ucomi_mem(bool dbl, Xmm a, Mem b);
+    void movaps(Xmm dst, Xmm src); // the whole register
+    void xorps(Xmm dst, Xmm src);
 
     // ---- control ----
     void jmp(Label& l);

@@ -2,9 +2,9 @@
 //
 // Code form. Fixed registers: r15 = Exec*, r12 = Instance*, r14 = linear memory base,
 // r13 = its size in bytes, rbp = frame pointer. rax, rcx, rdx and xmm14/15 are scratch, never
-// allocated. Values live in rbx, rsi, rdi, r8-r11 (all treated as caller-saved); floats are
-// kept as their bit patterns in these registers and moved into SSE scratch registers to
-// compute, so there is one register class.
+// allocated. Two register classes, both treated as caller-saved: integers and references live
+// in rbx, rsi, rdi, r8-r11, floats in xmm0-xmm13 (a float may also sit in a general register
+// as its bits, after a reinterpretation or a select; it moves to an xmm register when used).
 //
 // Frame: arguments (and results, written over them) at [rbp+16+8i] in the caller's outgoing
 // area; the other locals at [rbp-8(i-params+1)]; then one "canonical" slot per operand stack
@@ -12,7 +12,7 @@
 // the prologue when the body is done.
 //
 // Register allocation. The compile-time operand stack records where every value is: in a
-// register, a constant not yet materialised, a local not yet copied (local.get costs nothing
+// register of either class, a constant not yet materialised, a local not yet copied (local.get costs nothing
 // until the value is used), or spilled to its canonical slot. Registers are taken while free
 // and the deepest register value is spilled when none is. At control-flow joins the state is
 // canonical: on block, loop and if entry every value is spilled, and branches move the label's
@@ -41,11 +41,16 @@ constexpr Reg kInst = Reg::r12;
 constexpr Reg kMemBase = Reg::r14;
 constexpr Reg kMemSize = Reg::r13;
 constexpr Reg kAllocatable[] = {Reg::rbx, Reg::rsi, Reg::rdi, Reg::r8, Reg::r9, Reg::r10, Reg::r11};
+// Floats: every xmm register is caller-saved in the System V ABI, and calls spill all values.
+constexpr Xmm kXmmAllocatable[] = {Xmm::x0, Xmm::x1, Xmm::x2,  Xmm::x3,  Xmm::x4,  Xmm::x5, Xmm::x6,
+                                   Xmm::x7, Xmm::x8, Xmm::x9, Xmm::x10, Xmm::x11, Xmm::x12, Xmm::x13};
 constexpr size_t kTrapKinds = static_cast<size_t>(TrapKind::Exit) + 1;
 
 bool is32(ValType t) { return t == ValType::I32 || t == ValType::F32; }
+bool is_float(ValType t) { return t == ValType::F32 || t == ValType::F64; }
 W width(ValType t) { return is32(t) ? W::d : W::q; }
 uint32_t bit(Reg r) { return 1u << code(r); }
+uint32_t bit(Xmm x) { return 1u << code(x); }
 bool fits_simm32(uint64_t v) { return static_cast<int64_t>(v) == static_cast<int32_t>(v); }
 template <typename T> int32_t off(T o) { return static_cast<int32_t>(o); }
 
@@ -53,9 +58,10 @@ const ValType kSingle[] = {ValType::I32, ValType::I64, ValType::F32,
                            ValType::F64, ValType::FuncRef, ValType::ExternRef};
 
 struct Val {
-    enum class K : uint8_t { Stack, Reg, Const, Local } k = K::Stack;
+    enum class K : uint8_t { Stack, Reg, Const, Local, Xmm } k = K::Stack;
     ValType type = ValType::I32;
     Reg r = Reg::rax;
+    Xmm x = Xmm::x0; // K::Xmm: always a float
     uint32_t local = 0;
     uint64_t imm = 0;
     uint32_t depth = 0; // the stack position the value has (set when it is read)
@@ -205,13 +211,16 @@ private:
             oom_ = true;
         if (v.k == Val::K::Reg)
             in_use_ |= bit(v.r);
+        if (v.k == Val::K::Xmm)
+            xmm_in_use_ |= bit(v.x);
         if (stack_.size() > max_height_)
             max_height_ = static_cast<uint32_t>(stack_.size());
     }
-    void push_reg(ValType t, Reg r) { push({Val::K::Reg, t, r, 0, 0, 0}); }
-    void push_const(ValType t, uint64_t v) { push({Val::K::Const, t, Reg::rax, 0, v, 0}); }
-    void push_local(ValType t, uint32_t x) { push({Val::K::Local, t, Reg::rax, x, 0, 0}); }
-    void push_stack(ValType t) { push({Val::K::Stack, t, Reg::rax, 0, 0, 0}); }
+    void push_reg(ValType t, Reg r) { push({Val::K::Reg, t, r, Xmm::x0, 0, 0, 0}); }
+    void push_xmm(ValType t, Xmm x) { push({Val::K::Xmm, t, Reg::rax, x, 0, 0, 0}); }
+    void push_const(ValType t, uint64_t v) { push({Val::K::Const, t, Reg::rax, Xmm::x0, 0, v, 0}); }
+    void push_local(ValType t, uint32_t x) { push({Val::K::Local, t, Reg::rax, Xmm::x0, x, 0, 0}); }
+    void push_stack(ValType t) { push({Val::K::Stack, t, Reg::rax, Xmm::x0, 0, 0, 0}); }
     Val at(size_t i) const {
         Val v = stack_[i];
         v.depth = static_cast<uint32_t>(i);
@@ -225,21 +234,41 @@ private:
     }
     void recompute_in_use() {
         in_use_ = 0;
+        xmm_in_use_ = 0;
         for (const Val& v : stack_)
             if (v.k == Val::K::Reg)
                 in_use_ |= bit(v.r);
+            else if (v.k == Val::K::Xmm)
+                xmm_in_use_ |= bit(v.x);
     }
     void release(const Val& v) {
         if (v.k == Val::K::Reg)
             in_use_ &= ~bit(v.r);
+        else if (v.k == Val::K::Xmm)
+            xmm_in_use_ &= ~bit(v.x);
     }
     void release(Reg r) { in_use_ &= ~bit(r); }
+    void release(Xmm x) { xmm_in_use_ &= ~bit(x); }
+    // A float's 8-byte slot: an f32 is stored with its upper half zero, as a GPR would store
+    // it, so integer code reading the slot after a reinterpretation sees a zero-extended i32.
+    void store_xmm(Mem dst, ValType t, Xmm x) {
+        if (t == ValType::F64) {
+            a_.store_float(true, dst, x);
+        } else {
+            a_.movq_from_xmm(W::d, Reg::rax, x);
+            a_.store(W::q, dst, Reg::rax);
+        }
+    }
 
     void spill(size_t i) {
         Val& v = stack_[i];
         if (v.k == Val::K::Reg) {
             a_.store(W::q, slot_mem(static_cast<uint32_t>(i)), v.r);
             in_use_ &= ~bit(v.r);
+            v.k = Val::K::Stack;
+        } else if (v.k == Val::K::Xmm) {
+            store_xmm(slot_mem(static_cast<uint32_t>(i)), v.type, v.x);
+            xmm_in_use_ &= ~bit(v.x);
             v.k = Val::K::Stack;
         } else if (v.k == Val::K::Local) {
             a_.load(W::q, Reg::rax, local_mem(v.local));
@@ -249,7 +278,7 @@ private:
     }
     void spill_regs() {
         for (size_t i = 0; i < stack_.size(); ++i)
-            if (stack_[i].k == Val::K::Reg)
+            if (stack_[i].k == Val::K::Reg || stack_[i].k == Val::K::Xmm)
                 spill(i);
     }
     void spill_all() {
@@ -274,12 +303,68 @@ private:
         oom_ = true; // cannot happen: an instruction holds at most three registers
         return Reg::rbx;
     }
+    Xmm alloc_xmm() {
+        for (Xmm x : kXmmAllocatable)
+            if (!(xmm_in_use_ & bit(x))) {
+                xmm_in_use_ |= bit(x);
+                return x;
+            }
+        for (size_t i = 0; i < stack_.size(); ++i)
+            if (stack_[i].k == Val::K::Xmm) {
+                Xmm x = stack_[i].x;
+                spill(i);
+                xmm_in_use_ |= bit(x);
+                return x;
+            }
+        oom_ = true; // cannot happen: an instruction holds at most two xmm registers
+        return Xmm::x0;
+    }
+    // A float value in an xmm register the instruction owns (and may overwrite).
+    Xmm to_xmm(const Val& v) {
+        if (v.k == Val::K::Xmm)
+            return v.x;
+        Xmm x = alloc_xmm();
+        load_xmm(x, v);
+        release(v);
+        return x;
+    }
+    void load_xmm(Xmm dst, const Val& v) {
+        bool dbl = v.type == ValType::F64;
+        switch (v.k) {
+        case Val::K::Xmm:
+            if (v.x != dst)
+                a_.movaps(dst, v.x);
+            break;
+        case Val::K::Reg: a_.movq_to_xmm(dbl ? W::q : W::d, dst, v.r); break;
+        case Val::K::Const:
+            if (v.imm == 0) {
+                a_.xorps(dst, dst);
+            } else {
+                a_.mov_imm(Reg::rax, v.imm);
+                a_.movq_to_xmm(dbl ? W::q : W::d, dst, Reg::rax);
+            }
+            break;
+        case Val::K::Local: a_.load_float(dbl, dst, local_mem(v.local)); break;
+        case Val::K::Stack: a_.load_float(dbl, dst, slot_mem(v.depth)); break;
+        }
+    }
+    // The memory operand a float value can be used as, when it has one.
+    bool float_mem(const Val& v, Mem& m) const {
+        if (v.k == Val::K::Local)
+            m = local_mem(v.local);
+        else if (v.k == Val::K::Stack)
+            m = slot_mem(v.depth);
+        else
+            return false;
+        return true;
+    }
     void load_into(Reg dst, const Val& v) {
         switch (v.k) {
         case Val::K::Reg:
             if (v.r != dst)
                 a_.mov(W::q, dst, v.r);
             break;
+        case Val::K::Xmm: a_.movq_from_xmm(width(v.type), dst, v.x); break;
         case Val::K::Const: a_.mov_imm(dst, v.imm); break;
         case Val::K::Local: a_.load(W::q, dst, local_mem(v.local)); break;
         case Val::K::Stack: a_.load(W::q, dst, slot_mem(v.depth)); break;
@@ -291,11 +376,13 @@ private:
             return v.r;
         Reg r = alloc();
         load_into(r, v);
+        release(v);
         return r;
     }
     void store_val(Mem dst, const Val& v) {
         switch (v.k) {
         case Val::K::Reg: a_.store(W::q, dst, v.r); return;
+        case Val::K::Xmm: store_xmm(dst, v.type, v.x); return;
         case Val::K::Const:
             if (fits_simm32(v.imm)) {
                 a_.store_imm32(W::q, dst, static_cast<int32_t>(v.imm));
@@ -315,12 +402,22 @@ private:
     // Before local x changes, values that still read it get their own copy.
     void materialize_local(uint32_t x) {
         for (size_t i = 0; i < stack_.size(); ++i)
-            if (stack_[i].k == Val::K::Local && stack_[i].local == x) {
-                Reg r = alloc();
-                a_.load(W::q, r, local_mem(x));
-                stack_[i].k = Val::K::Reg;
-                stack_[i].r = r;
-            }
+            if (stack_[i].k == Val::K::Local && stack_[i].local == x)
+                load_local_value(stack_[i]);
+    }
+    // A value that reads a local gets it in a register of its class.
+    void load_local_value(Val& v) {
+        if (is_float(v.type)) {
+            Xmm x = alloc_xmm();
+            a_.load_float(v.type == ValType::F64, x, local_mem(v.local));
+            v.k = Val::K::Xmm;
+            v.x = x;
+        } else {
+            Reg r = alloc();
+            a_.load(W::q, r, local_mem(v.local));
+            v.k = Val::K::Reg;
+            v.r = r;
+        }
     }
     void set_dead() {
         stack_.truncate(ctls_.back().height);
@@ -347,12 +444,8 @@ private:
     void prepare_return() {
         size_t n = type_->results.size();
         for (size_t i = stack_.size() > n ? stack_.size() - n : 0; i < stack_.size(); ++i)
-            if (stack_[i].k == Val::K::Local) {
-                Reg r = alloc();
-                a_.load(W::q, r, local_mem(stack_[i].local));
-                stack_[i].k = Val::K::Reg;
-                stack_[i].r = r;
-            }
+            if (stack_[i].k == Val::K::Local)
+                load_local_value(stack_[i]);
     }
     void return_copies() {
         size_t n = type_->results.size(), base = stack_.size() - n;
@@ -435,6 +528,12 @@ private:
     }
     void take_results(std::span<const ValType> results) {
         for (size_t j = 0; j < results.size(); ++j) {
+            if (is_float(results[j])) {
+                Xmm x = alloc_xmm();
+                a_.load_float(results[j] == ValType::F64, x, out_mem(static_cast<uint32_t>(j)));
+                push_xmm(results[j], x);
+                continue;
+            }
             Reg r = alloc();
             a_.load(W::q, r, out_mem(static_cast<uint32_t>(j)));
             push_reg(results[j], r);
@@ -496,6 +595,7 @@ private:
     lib::Vector<Val> args_;
     lib::Vector<uint32_t> labels_;
     uint32_t in_use_ = 0;
+    uint32_t xmm_in_use_ = 0;
     uint32_t max_height_ = 0;
     uint32_t max_out_ = 0;
     bool dead_ = false;
@@ -773,67 +873,62 @@ void FuncJit::shift(Shift s, W w) {
 }
 
 void FuncJit::float_binary(Sse op, bool dbl) {
-    W w = dbl ? W::q : W::d;
     Val b;
     if (op != Sse::sqrt)
         b = pop();
     Val a = pop();
-    Reg ra = to_reg(a);
-    a_.movq_to_xmm(w, Xmm::x14, ra);
-    if (op != Sse::sqrt) {
-        load_into(Reg::rax, b);
+    Xmm xa = to_xmm(a);
+    Mem m;
+    if (op == Sse::sqrt) {
+        a_.sse(op, dbl, xa, xa);
+    } else if (b.k == Val::K::Xmm) {
+        a_.sse(op, dbl, xa, b.x);
         release(b);
-        a_.movq_to_xmm(w, Xmm::x15, Reg::rax);
-        a_.sse(op, dbl, Xmm::x14, Xmm::x15);
+    } else if (float_mem(b, m)) {
+        a_.sse_mem(op, dbl, xa, m); // an f32 reads the low half of its slot
     } else {
-        a_.sse(op, dbl, Xmm::x14, Xmm::x14);
+        load_xmm(Xmm::x15, b);
+        release(b);
+        a_.sse(op, dbl, xa, Xmm::x15);
     }
-    a_.movq_from_xmm(w, ra, Xmm::x14);
-    push_reg(dbl ? ValType::F64 : ValType::F32, ra);
+    push_xmm(dbl ? ValType::F64 : ValType::F32, xa);
 }
 
 // which: 0 eq, 1 ne, 2 lt, 3 gt, 4 le, 5 ge. Unordered operands give false, except for ne.
+// ucomis sets ZF, PF and CF all to 1 when unordered, so "above" and "above or equal" of the
+// operands in the right order are false then; eq and ne also need the parity flag.
 void FuncJit::float_compare(uint8_t which, bool dbl) {
-    W w = dbl ? W::q : W::d;
     Val b = pop();
     Val a = pop();
-    Reg ra = to_reg(a);
-    load_into(Reg::rax, b);
-    release(b);
-    a_.movq_to_xmm(w, Xmm::x14, ra);
-    a_.movq_to_xmm(w, Xmm::x15, Reg::rax);
-    switch (which) {
-    case 0:
-    case 1:
-        a_.ucomi(dbl, Xmm::x14, Xmm::x15);
-        a_.setcc(which == 0 ? Cond::E : Cond::NE, ra);
-        a_.setcc(which == 0 ? Cond::NP : Cond::P, Reg::rcx);
-        a_.movzx_byte(ra, ra);
-        a_.movzx_byte(Reg::rcx, Reg::rcx);
-        a_.alu(which == 0 ? Alu::and_ : Alu::or_, W::d, ra, Reg::rcx);
-        break;
-    case 2: // a < b as b > a: above is false when unordered (CF = ZF = 1)
-        a_.ucomi(dbl, Xmm::x15, Xmm::x14);
-        a_.setcc(Cond::A, ra);
-        a_.movzx_byte(ra, ra);
-        break;
-    case 3:
-        a_.ucomi(dbl, Xmm::x14, Xmm::x15);
-        a_.setcc(Cond::A, ra);
-        a_.movzx_byte(ra, ra);
-        break;
-    case 4:
-        a_.ucomi(dbl, Xmm::x15, Xmm::x14);
-        a_.setcc(Cond::AE, ra);
-        a_.movzx_byte(ra, ra);
-        break;
-    default:
-        a_.ucomi(dbl, Xmm::x14, Xmm::x15);
-        a_.setcc(Cond::AE, ra);
-        a_.movzx_byte(ra, ra);
-        break;
+    if (which == 2 || which == 4) { // a < b as b > a, a <= b as b >= a
+        Val t = a;
+        a = b;
+        b = t;
     }
-    push_reg(ValType::I32, ra);
+    Xmm xa = to_xmm(a);
+    Mem m;
+    if (b.k == Val::K::Xmm) {
+        a_.ucomi(dbl, xa, b.x);
+        release(b);
+    } else if (float_mem(b, m)) {
+        a_.ucomi_mem(dbl, xa, m);
+    } else {
+        load_xmm(Xmm::x15, b);
+        release(b);
+        a_.ucomi(dbl, xa, Xmm::x15);
+    }
+    release(xa);
+    Reg r = alloc();
+    if (which >= 2) {
+        compare_result(which == 2 || which == 3 ? Cond::A : Cond::AE, r);
+        return;
+    }
+    a_.setcc(which == 0 ? Cond::E : Cond::NE, r);
+    a_.setcc(which == 0 ? Cond::NP : Cond::P, Reg::rcx);
+    a_.movzx_byte(r, r);
+    a_.movzx_byte(Reg::rcx, Reg::rcx);
+    a_.alu(which == 0 ? Alu::and_ : Alu::or_, W::d, r, Reg::rcx);
+    push_reg(ValType::I32, r);
 }
 
 void FuncJit::numeric(uint8_t op) {
@@ -877,7 +972,7 @@ void FuncJit::numeric(uint8_t op) {
         return float_binary(Sse::sqrt, op == 0x9f);
     switch (op) {
     case 0x8b:   // f32.abs
-    case 0x8c: { // f32.neg
+    case 0x8c: { // f32.neg: on the bits, in a general register
         Val a = pop();
         Reg ra = to_reg(a);
         if (op == 0x8b)
@@ -911,11 +1006,21 @@ void FuncJit::numeric(uint8_t op) {
         return;
     }
     case 0xad: // i64.extend_i32_u: registers and slots keep i32 values zero-extended
-    case 0xbc: // reinterpretations: floats are kept as their bits
-    case 0xbd:
-    case 0xbe:
+    case 0xbe: // reinterpretations to a float: a general register or a slot holds its bits
     case 0xbf: {
         Val a = pop();
+        a.type = numeric_result(op);
+        push(a);
+        return;
+    }
+    case 0xbc:   // i32.reinterpret_f32
+    case 0xbd: { // i64.reinterpret_f64: the bits leave an xmm register for a general one
+        Val a = pop();
+        if (a.k == Val::K::Xmm) {
+            Reg r = to_reg(a);
+            push_reg(numeric_result(op), r);
+            return;
+        }
         a.type = numeric_result(op);
         push(a);
         return;
@@ -937,20 +1042,20 @@ void FuncJit::numeric(uint8_t op) {
         W w = (op == 0xb2 || op == 0xb7) ? W::d : W::q;
         Val a = pop();
         Reg ra = to_reg(a);
-        a_.cvt_int_to_float(dbl, w, Xmm::x14, ra);
-        a_.movq_from_xmm(dbl ? W::q : W::d, ra, Xmm::x14);
-        push_reg(dbl ? ValType::F64 : ValType::F32, ra);
+        release(ra);
+        Xmm x = alloc_xmm();
+        a_.xorps(x, x); // cvtsi2s* keeps the rest of x: no dependence on its old value
+        a_.cvt_int_to_float(dbl, w, x, ra);
+        push_xmm(dbl ? ValType::F64 : ValType::F32, x);
         return;
     }
     case 0xb6:   // f32.demote_f64
     case 0xbb: { // f64.promote_f32
         bool from_dbl = op == 0xb6;
         Val a = pop();
-        Reg ra = to_reg(a);
-        a_.movq_to_xmm(from_dbl ? W::q : W::d, Xmm::x14, ra);
-        a_.cvt_float(from_dbl, Xmm::x14, Xmm::x14);
-        a_.movq_from_xmm(from_dbl ? W::d : W::q, ra, Xmm::x14);
-        push_reg(from_dbl ? ValType::F32 : ValType::F64, ra);
+        Xmm x = to_xmm(a);
+        a_.cvt_float(from_dbl, x, x);
+        push_xmm(from_dbl ? ValType::F32 : ValType::F64, x);
         return;
     }
     default: break;
@@ -993,6 +1098,13 @@ void FuncJit::load(uint8_t op, uint32_t offset) {
     Val a = pop();
     Reg ra = to_reg(a);
     effective_address(ra, offset, l.size);
+    if (is_float(l.type)) {
+        release(ra);
+        Xmm x = alloc_xmm();
+        a_.load_float(l.type == ValType::F64, x, mem(kMemBase, Reg::rax, 1));
+        push_xmm(l.type, x);
+        return;
+    }
     a_.load_ext(width(l.type), ra, mem(kMemBase, Reg::rax, 1), l.size, l.sign);
     push_reg(l.type, ra);
 }
@@ -1002,6 +1114,14 @@ void FuncJit::store(uint8_t op, uint32_t offset) {
     uint8_t size = kSizes[op - 0x36];
     Val v = pop();
     Val a = pop();
+    if (v.k == Val::K::Xmm) { // f32.store, f64.store
+        Reg ra = to_reg(a);
+        effective_address(ra, offset, size);
+        a_.store_float(size == 8, mem(kMemBase, Reg::rax, 1), v.x);
+        release(v);
+        release(ra);
+        return;
+    }
     Reg rv = to_reg(v);
     Reg ra = to_reg(a);
     effective_address(ra, offset, size);
@@ -1182,7 +1302,7 @@ bool FuncJit::instr(const Instr& in) {
         store_val(local_mem(in.a), v);
         if (in.op == 0x21)
             release(v);
-        else if (v.k == Val::K::Reg)
+        else if (v.k == Val::K::Reg || v.k == Val::K::Xmm)
             push(v);
         else
             push_local(v.type, in.a);
